@@ -1,0 +1,1 @@
+"""Index: embeddings, FAISS and keyword indexes, SQLite persistence."""

@@ -1,0 +1,22 @@
+"""Reciprocal rank fusion of several rankings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.types import Hit
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60,
+                           weights: Sequence[float] | None = None) -> list[tuple[int, float]]:
+    """(unit id, fused score) best first; score = sum of weight / (k + rank)."""
+    if k <= 0:
+        raise ValueError(f"k must be > 0, got {k}")
+    if weights is not None and len(weights) != len(rankings):
+        raise ValueError(f"weights must have one entry per ranking ({len(rankings)}), got {len(weights)}")
+    fused: dict[int, float] = {}
+    for n, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[n]
+        for rank, hit in enumerate(ranking, start=1):
+            fused[hit.unit_id] = fused.get(hit.unit_id, 0.0) + weight / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,59 @@
+"""Tokens for the keyword index: words for English, jieba words for Chinese."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+
+# Words (a trailing possessive 's is not part of the word) and numbers.
+_LATIN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_jieba_lock = threading.Lock()
+
+STOPWORDS = frozenset("""
+a an and are as at be been being but by can could did do does doing for from had has have having he her
+hers him his how i if in into is it its itself me my of on or our ours she so than that the their them
+then there these they this those to too was we were what when where which while who whom whose why will
+with would you your yours about after again against all also am any because before between both during
+each few further here just more most no nor not now off once only other out over own same should some
+such through under until up very s t d ll re ve don many much
+的 了 是 在 和 与 也 就 都 而 及 或 一个 这 那 他 她 它 我们 你们 他们 什么 为什么 怎么 谁 哪 吗 呢 吧
+""".split())
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens of mixed English/Chinese text, in order."""
+    tokens: list[str] = []
+    cursor = 0
+    for run in _CJK_RUN.finditer(text):
+        tokens.extend(t.lower() for t in _LATIN.findall(text[cursor:run.start()]))
+        with _jieba_lock:
+            tokens.extend(w for w in _jieba().cut_for_search(run.group()) if w.strip())
+        cursor = run.end()
+    tokens.extend(t.lower() for t in _LATIN.findall(text[cursor:]))
+    return tokens
+
+
+def content_terms(text: str) -> list[str]:
+    """Tokens that carry meaning (stop words dropped), each once, in order."""
+    seen: dict[str, None] = {}
+    for token in tokenize(text):
+        if token not in STOPWORDS and (len(token) > 1 or _CJK_RUN.match(token)):
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+def match_expression(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: any of the terms, each quoted."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

@@ -1,0 +1,61 @@
+"""Hybrid retrieval: dense passages + dense sentences + keyword passages, fused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedders.base import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.keyword import content_terms
+from index.search_index import SearchIndex
+from qa.types import Filters, Hit
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval found for one question."""
+
+    query_vector: np.ndarray
+    terms: tuple[str, ...]
+    passages: tuple[tuple[int, float], ...]  # (passage id, fused score), best first
+    dense_passages: dict[int, float]
+    keyword_passages: dict[int, float]
+    sentence_hits: tuple[Hit, ...]
+
+
+class HybridRetriever:
+    """Finds the passages most likely to answer a question.
+
+    Dense search catches paraphrases and other languages, keyword search
+    catches rare names and numbers; reciprocal rank fusion combines them.
+    """
+
+    def __init__(self, index: SearchIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
+                 mode: str = "hybrid") -> None:
+        if depth <= 0:
+            raise ValueError(f"depth must be > 0, got {depth}")
+        if mode not in ("hybrid", "dense", "keyword"):
+            raise ValueError(f"mode must be 'hybrid', 'dense' or 'keyword', got {mode!r}")
+        self.index = index
+        self.embedder = embedder
+        self.depth = depth
+        self.rrf_k = rrf_k
+        self.mode = mode
+
+    def retrieve(self, question: str, keep: int, filters: Filters | None = None) -> Retrieved:
+        """The top `keep` passages for `question`, with the evidence behind them."""
+        self.index.refresh()
+        vector = self.embedder.encode_query([question])[0]
+        terms = content_terms(question)
+        allowed_p = self.index.allowed_ids("passages", filters)
+        allowed_s = self.index.allowed_ids("sentences", filters)
+        dense = self.index.dense_search("passages", vector, self.depth, allowed_p)
+        sentences = self.index.dense_search("sentences", vector, self.depth, allowed_s)
+        keyword = self.index.keyword_search(terms, self.depth, filters)
+        rankings = {"hybrid": [dense, keyword], "dense": [dense], "keyword": [keyword]}[self.mode]
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k)[:keep]
+        return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
+                         {h.unit_id: h.score for h in keyword},
+                         tuple(sentences) if self.mode != "keyword" else ())

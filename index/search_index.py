@@ -1,0 +1,128 @@
+"""An opened index directory: SQLite store + FAISS indexes, kept in step."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from index.dense import DenseIndex
+from index.keyword import match_expression
+from index.manifest import Manifest, check_compatible, read_manifest, write_manifest
+from index.store import UNITS, Store
+from qa.types import Filters, Hit
+
+
+class SearchIndex:
+    """Dense and keyword search over one index directory.
+
+    SQLite is the source of truth (rows and vectors); the FAISS files are
+    checkpoints. Opening or `refresh()` reconciles FAISS with the committed
+    rows, so a reader follows other processes' writes and never sees a
+    half-written document.
+    """
+
+    def __init__(self, directory: Path, embedder_name: str, dimension: int) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.embedder_name = embedder_name
+        self.dimension = dimension
+        manifest = read_manifest(self.directory)
+        if manifest is not None:
+            check_compatible(manifest, embedder_name, dimension, self.directory)
+        self.store = Store(self.directory / "store.sqlite")
+        self._created = manifest.created if manifest else ""
+        self._lock = threading.Lock()
+        self._dense = {unit: self._load_dense(unit) for unit in UNITS}
+        self._generation = -1
+        self.refresh()
+        if manifest is None:
+            self.checkpoint()
+
+    def refresh(self) -> bool:
+        """Catch up with committed writes; True if anything changed."""
+        if self.store.generation() == self._generation:
+            return False
+        with self._lock, self.store.snapshot():
+            generation = self.store.generation()
+            for unit, dense in self._dense.items():
+                db_ids = self.store.unit_ids(unit)
+                held = dense.ids()
+                dense.remove(np.setdiff1d(held, db_ids, assume_unique=True))
+                ids, vectors = self.store.unit_vectors(
+                    unit, np.setdiff1d(db_ids, held, assume_unique=True), self.dimension)
+                dense.add(ids, vectors)
+            self._generation = generation
+        return True
+
+    def checkpoint(self) -> None:
+        """Save the FAISS indexes, then the manifest (last, so it never runs ahead)."""
+        with self._lock:
+            for unit, dense in self._dense.items():
+                dense.save(self._dense_path(unit))
+            generation = self._generation
+        write_manifest(self.directory, Manifest(
+            embedder=self.embedder_name, dimension=self.dimension, counts=self.store.counts(),
+            generation=generation, created=self._created))
+
+    def dense_search(self, unit: str, vector: np.ndarray, k: int,
+                     allowed: np.ndarray | None = None) -> list[Hit]:
+        """Nearest units to a query vector."""
+        with self._lock:
+            pairs = self._dense[unit].search(vector, k, allowed)
+        return [Hit(i, s, f"dense-{unit}") for i, s in pairs]
+
+    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+        """Passages ranked by BM25 over the given terms."""
+        if not terms:
+            return []
+        where, params = _filter_sql(filters)
+        rows = self.store.connection().execute(
+            "SELECT f.rowid AS id, bm25(passages_fts) AS score FROM passages_fts f"
+            " JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
+            f" WHERE passages_fts MATCH ? {where} ORDER BY score LIMIT ?",
+            [match_expression(terms), *params, k]).fetchall()
+        return [Hit(r["id"], -r["score"], "keyword") for r in rows]
+
+    def allowed_ids(self, unit: str, filters: Filters | None) -> np.ndarray | None:
+        """Row ids of `unit` that pass the filters, or None when nothing is filtered."""
+        where, params = _filter_sql(filters)
+        if not where:
+            return None
+        rows = self.store.connection().execute(
+            f"SELECT p.id FROM {unit} p JOIN documents d ON d.id = p.document_id WHERE 1 {where}",
+            params).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def document_frequencies(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each term (through the index's own tokenizer), and the total."""
+        conn = self.store.connection()
+        total = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        df = {t: conn.execute("SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                              (match_expression([t]),)).fetchone()[0] for t in terms}
+        return df, total
+
+    def _load_dense(self, unit: str) -> DenseIndex:
+        path = self._dense_path(unit)
+        return DenseIndex.load(path, self.dimension) if path.exists() else DenseIndex(self.dimension)
+
+    def _dense_path(self, unit: str) -> Path:
+        return self.directory / f"dense-{unit}.faiss"
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list]:
+    """SQL conditions on `d` (documents) for the filters."""
+    if filters is None:
+        return "", []
+    clauses, params = [], []
+    if filters.document_ids is not None:
+        clauses.append(f"d.id IN ({','.join('?' * len(filters.document_ids))})")
+        params.extend(filters.document_ids)
+    if filters.published_from:
+        clauses.append("d.published >= ?")
+        params.append(filters.published_from)
+    if filters.published_to:
+        clauses.append("d.published <= ?")
+        params.append(filters.published_to)
+    return "".join(" AND " + c for c in clauses), params

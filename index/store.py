@@ -1,0 +1,213 @@
+"""SQLite store: documents, passages, sentences, their vectors and keyword rows.
+
+One transaction per document write, WAL mode so readers keep a consistent
+snapshot while a writer works; a kill mid-write rolls back to the old state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from index.keyword import tokenize
+from qa.types import ChunkedDocument, Document
+
+UNITS = ("passages", "sentences")
+
+
+class Store:
+    """The SQLite half of an index directory; one connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        # executescript commits by itself; every statement in it is idempotent.
+        self.connection().executescript(resources.files("index").joinpath("schema.sql").read_text())
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it commits, or none of it."""
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed state."""
+        conn = self.connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def generation(self) -> int:
+        """Counter bumped by every committed change."""
+        return int(self.get_meta("generation") or 0)
+
+    def content_hash(self, document_id: str) -> str | None:
+        row = self.connection().execute(
+            "SELECT content_hash FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return row["content_hash"] if row else None
+
+    def replace_document(self, chunked: ChunkedDocument, passage_vectors: np.ndarray,
+                         sentence_vectors: np.ndarray) -> None:
+        """Write a document and its units, replacing any earlier version, in one transaction."""
+        doc = chunked.document
+        with self.transaction() as conn:
+            _delete(conn, doc.id)
+            conn.execute(
+                "INSERT INTO documents (id, source, title, url, published, author, lang, tags,"
+                " content_hash, text, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.title, doc.url, doc.published, doc.author, doc.lang,
+                 json.dumps(list(doc.tags)), doc.content_hash, doc.text,
+                 datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            for p, vector in zip(chunked.passages, passage_vectors):
+                cur = conn.execute(
+                    'INSERT INTO passages (document_id, idx, start, "end", first_sentence,'
+                    " last_sentence, lang, embedding) VALUES (?,?,?,?,?,?,?,?)",
+                    (doc.id, p.index, p.start, p.end, p.first_sentence, p.last_sentence, p.lang,
+                     _blob(vector)))
+                conn.execute("INSERT INTO passages_fts (rowid, tokens) VALUES (?, ?)",
+                             (cur.lastrowid, " ".join(tokenize(doc.title + "\n" + chunked.passage_text(p)))))
+            conn.executemany(
+                'INSERT INTO sentences (document_id, idx, start, "end", lang, embedding)'
+                " VALUES (?,?,?,?,?,?)",
+                [(doc.id, s.index, s.start, s.end, s.lang, _blob(v))
+                 for s, v in zip(chunked.sentences, sentence_vectors)])
+            _bump(conn)
+
+    def delete_document(self, document_id: str) -> bool:
+        """Remove a document and everything derived from it; False if it was not there."""
+        with self.transaction() as conn:
+            found = _delete(conn, document_id)
+            if found:
+                _bump(conn)
+        return found
+
+    def get_document(self, document_id: str, conn: sqlite3.Connection | None = None) -> Document | None:
+        row = (conn or self.connection()).execute(
+            "SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return _document(row) if row else None
+
+    def list_documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
+        """Documents by title with their passage counts."""
+        rows = self.connection().execute(
+            "SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS n"
+            " FROM documents d ORDER BY d.published DESC, d.title LIMIT ? OFFSET ?",
+            (limit, offset)).fetchall()
+        return [(_document(r), r["n"]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        conn = self.connection()
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("documents",) + UNITS}
+
+    def unit_ids(self, unit: str) -> np.ndarray:
+        """Every row id of a unit table."""
+        _check_unit(unit)
+        rows = self.connection().execute(f"SELECT id FROM {unit}").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def unit_vectors(self, unit: str, ids: np.ndarray, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids found, vectors) for the given row ids of a unit table."""
+        _check_unit(unit)
+        found, vectors = [], []
+        conn = self.connection()
+        for chunk in range(0, len(ids), 900):
+            part = [int(i) for i in ids[chunk:chunk + 900]]
+            marks = ",".join("?" * len(part))
+            for row in conn.execute(f"SELECT id, embedding FROM {unit} WHERE id IN ({marks})", part):
+                found.append(row[0])
+                vectors.append(np.frombuffer(row[1], dtype=np.float32))
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32)
+        return np.asarray(found, dtype=np.int64), np.vstack(vectors)
+
+
+def _delete(conn: sqlite3.Connection, document_id: str) -> bool:
+    conn.execute("DELETE FROM passages_fts WHERE rowid IN"
+                 " (SELECT id FROM passages WHERE document_id = ?)", (document_id,))
+    conn.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
+    conn.execute("DELETE FROM sentences WHERE document_id = ?", (document_id,))
+    return conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount > 0
+
+
+def _bump(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT(key)"
+                 " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _check_unit(unit: str) -> None:
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(id=row["id"], source=row["source"], title=row["title"], text=row["text"],
+                    content_hash=row["content_hash"], url=row["url"], published=row["published"],
+                    author=row["author"], lang=row["lang"], tags=tuple(json.loads(row["tags"])))
+
+
+def fetch_passages(conn: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:
+    """Passage rows by id (missing ids, e.g. just deleted, are left out)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute('SELECT id, document_id, idx, start, "end", first_sentence, last_sentence,'
+                        f" lang, embedding FROM passages WHERE id IN ({marks})", ids).fetchall()
+    return {r["id"]: r for r in rows}
+
+
+def fetch_sentences_in(conn: sqlite3.Connection, document_id: str, first: int, last: int) -> list[sqlite3.Row]:
+    """Sentence rows `first..last` of a document, in order."""
+    return conn.execute('SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
+                        " WHERE document_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
+                        (document_id, first, last)).fetchall()
+
+
+def fetch_sentences(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """Sentence rows by id."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return conn.execute('SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
+                        f" WHERE id IN ({marks})", ids).fetchall()
+
+
+def vector(blob: bytes) -> np.ndarray:
+    """A stored embedding."""
+    return np.frombuffer(blob, dtype=np.float32)

@@ -1,0 +1,6 @@
+"""`python -m qa` runs the citeqa command line."""
+
+from qa.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Answering: candidates from retrieved passages → scored, cited, deduplicated answers."""

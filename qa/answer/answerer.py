@@ -1,0 +1,109 @@
+"""The answering pipeline: question → retrieval → candidates → scored, cited answers."""
+
+from __future__ import annotations
+
+import time
+
+from index.retriever import HybridRetriever
+from qa.answer.candidates import Candidate, CandidateSet, load_candidates
+from qa.answer.features import feature_matrix, idf_weights
+from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
+from qa.answer.scorer import LogisticScorer
+from qa.answer.selection import select
+from qa.answer.spans import find_spans
+from qa.types import Answer, Filters, Related, Result
+
+ABSTAIN_MESSAGE = "I could not find this in the articles."
+
+
+class Answerer:
+    """Answers a question with verbatim, cited quotes, or abstains.
+
+    Every answer's `text` is `document.text[start:end]` of the cited
+    document, read in the same store snapshot as its offsets.
+    """
+
+    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, threshold: float = 0.5,
+                 passages: int = 8, related: int = 3) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+        if passages <= 0:
+            raise ValueError(f"passages must be > 0, got {passages}")
+        self.retriever = retriever
+        self.scorer = scorer
+        self.threshold = threshold
+        self.passages = passages
+        self.related = related
+
+    def answer(self, question: str, top_k: int = 3, filters: Filters | None = None,
+               resolved_question: str | None = None) -> Result:
+        """Up to `top_k` answers to `resolved_question` (default: `question`)."""
+        if top_k <= 0:
+            raise ValueError(f"top_k must be > 0, got {top_k}")
+        asked = question if resolved_question is None else resolved_question
+        clock = _Clock()
+        info = analyse(asked)
+        retrieved = self.retriever.retrieve(asked, self.passages, filters)
+        clock.lap("retrieve_ms")
+        found = load_candidates(self.retriever.index, retrieved)
+        df, total = self.retriever.index.document_frequencies(list(info.terms))
+        scores = self.scorer.score(feature_matrix(info, found.candidates, idf_weights(df, total)))
+        chosen = select(found.candidates, [float(s) for s in scores], top_k, self.threshold)
+        answers = tuple(_answer(c, s, info) for c, s in chosen)
+        clock.lap("answer_ms")
+        return Result(question=question, resolved_question=asked, answered=bool(answers),
+                      answer=_readable(answers), answers=answers,
+                      related=_related(found, self.related), timings_ms=clock.laps)
+
+
+def _answer(c: Candidate, score: float, info: QuestionInfo) -> Answer:
+    doc = c.document
+    short = None
+    if info.answer_type in SHORT_TYPES:
+        spans = find_spans(c.text, info.answer_type, info.terms)
+        short = spans[0] if spans else None
+    return Answer(
+        text=c.text, score=round(score, 4), document_id=doc.id, title=doc.title, source=doc.source,
+        url=doc.url, published=doc.published, start=c.start, end=c.end, passage_id=c.passage_id,
+        context=_context(c),
+        short_answer=c.text[short[0]:short[1]] if short else None,
+        short_start=c.start + short[0] if short else None,
+        short_end=c.start + short[1] if short else None)
+
+
+def _context(c: Candidate, chars: int = 160) -> str:
+    """The quote with some text either side, cut at word boundaries."""
+    text = c.document.text
+    left = text.rfind(" ", 0, max(c.start - chars, 0)) + 1 if c.start > chars else 0
+    right = text.find(" ", min(c.end + chars, len(text)))
+    return text[left: right if right != -1 else len(text)].strip()
+
+
+def _readable(answers: tuple[Answer, ...]) -> str:
+    if not answers:
+        return ABSTAIN_MESSAGE
+    lines = []
+    for n, a in enumerate(answers, start=1):
+        lead = f"{a.short_answer} — " if a.short_answer else ""
+        lines.append(f"{lead}“{a.text}” [{n}]")
+    return "\n".join(lines)
+
+
+def _related(found: CandidateSet, count: int) -> tuple[Related, ...]:
+    return tuple(
+        Related(document_id=doc.id, title=doc.title, passage_id=row["id"], start=row["start"],
+                end=row["end"], text=doc.text[row["start"]:row["end"]], score=round(fused, 5))
+        for row, doc, fused in found.passages[:count])
+
+
+class _Clock:
+    """Milliseconds per stage."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self._t) * 1000, 2)
+        self._t = now

@@ -1,0 +1,58 @@
+"""Features of a candidate sentence for the answer scorer."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from index.keyword import content_terms
+from qa.answer.candidates import Candidate
+from qa.answer.question import QuestionInfo
+from qa.answer.spans import find_spans
+
+FEATURES = ("dense", "dense_gap", "passage_dense", "passage_rank", "keyword", "term_cover",
+            "type_match", "heading", "novelty", "length", "cross_lingual")
+_SENTENCE_END = re.compile(r"[.!?。！？\"”’)]$")
+
+
+def _stem(term: str) -> str:
+    """Crude stem so 'objection' meets 'objections' and 'withdraw' meets 'withdrew'."""
+    return term[:5] if term.isascii() and len(term) > 5 else term
+
+
+def feature_matrix(question: QuestionInfo, candidates: tuple[Candidate, ...],
+                   idf: dict[str, float]) -> np.ndarray:
+    """One row of `FEATURES` per candidate."""
+    best = max((c.dense for c in candidates), default=0.0)
+    return np.asarray([_features(question, c, best, idf) for c in candidates], dtype=np.float32)
+
+
+def _features(q: QuestionInfo, c: Candidate, best_dense: float, idf: dict[str, float]) -> list[float]:
+    text = c.text
+    terms = content_terms(text)
+    stems = {_stem(t) for t in terms}
+    weight = sum(idf.get(t, 1.0) for t in q.terms) or 1.0
+    covered = sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
+    asked = {_stem(t) for t in q.terms}
+    novelty = sum(1 for t in terms if _stem(t) not in asked) / max(len(terms), 1)
+    heading = float(not _SENTENCE_END.search(text) and len(text.split()) < 12)
+    return [
+        c.dense,
+        c.dense - best_dense,
+        c.passage_dense,
+        1.0 / (1.0 + c.passage_rank),
+        math.log1p(max(c.passage_keyword, 0.0)),
+        covered,
+        float(bool(find_spans(text, q.answer_type, q.terms))) if q.answer_type not in ("other", "manner") else 0.5,
+        heading,
+        novelty,
+        min(len(text), 400) / 400.0,
+        float(c.lang != ("zh" if any("\u4e00" <= ch <= "\u9fff" for ch in q.text) else "en")),
+    ]
+
+
+def idf_weights(df: dict[str, int], total: int) -> dict[str, float]:
+    """BM25-style inverse document frequency of each term."""
+    return {t: math.log(1.0 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}

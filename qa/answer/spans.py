@@ -1,0 +1,66 @@
+"""Short answer spans inside a sentence: names, numbers, dates, ages."""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+                 r"|fifty|hundred|thousand|million|billion|dozen|a decade|nearly a decade)")
+PATTERNS = {
+    "date": re.compile(
+        rf"\b(?:(?:on |in |by |since |until )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+        rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{4}}|(?:in |since )?{_MONTH}"
+        rf"|(?:on |last |next )?{_WEEKDAY}|(?:in |since )?(?:19|20)\d{{2}}"
+        r"|(?:last|next|this) (?:week|month|year|November|summer)|two years ago|next month)\b"
+        r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"),
+    "number": re.compile(rf"\b\d+(?:[.,]\d+)*(?:%| percent| per cent)?\b|\b{_NUMBER_WORDS}\b"
+                         r"|[0-9一二三四五六七八九十百千万]+(?:个|名|架|国|%)", re.I),
+    "age": re.compile(r"\b\d{1,3}-year-old\b|(?<=, )\d{1,3}(?=,)|\baged \d{1,3}\b|\d{1,3}岁"),
+    "person": re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-zà-ÿ'’\-]+(?: (?:[A-Z][a-zà-ÿ'’\-]+|van|de|der))*"
+                         r" [A-Z][a-zà-ÿ'’\-]+\b"),
+    "reason": re.compile(r"\b(?:because|after|following|due to|as a result|in exchange|the reason|cited"
+                         r"|in order to|so that|assurances?|concerns?|promised|letter)\b|因为|由于|为了|承诺", re.I),
+}
+_NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Although|However|But|And"
+                        r"|Current|Prime|Minister|President|Secretary|General|Foreign|Chancellor|Dutch"
+                        r"|Hungarian|Romanian|Swedish|German|French|Polish|Ukrainian|Norway’s|Norway's|NATO"
+                        r"|Nato|EU|US|UN)$")
+
+
+def find_spans(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) spans in `sentence` that could answer a question of `answer_type`.
+
+    Spans made only of words the question already uses are dropped: the
+    answer to "Who was Rutte's rival?" is not "Rutte".
+    """
+    pattern = PATTERNS.get(answer_type)
+    if pattern is None:
+        return []
+    asked = {t.lower() for t in question_terms}
+    spans = []
+    for match in pattern.finditer(sentence):
+        start, end = match.span()
+        if answer_type == "person":
+            start, end = _trim_titles(sentence, start, end)
+            if end - start < 3:
+                continue
+        words = [re.sub(r"[’']s$", "", w.lower()) for w in re.findall(r"[\w’']+", sentence[start:end])]
+        # A name that reuses a question word is the subject, not the answer.
+        reused = any(w in asked for w in words) if answer_type == "person" else all(w in asked for w in words)
+        if words and reused:
+            continue
+        spans.append((start, end))
+    return spans
+
+
+def _trim_titles(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading words that are titles or function words, not names."""
+    words = list(re.finditer(r"\S+", sentence[start:end]))
+    while len(words) > 1 and _NOT_NAMES.match(words[0].group()):
+        words.pop(0)
+    if len(words) < 2 or _NOT_NAMES.match(words[-1].group()):
+        return start, start
+    return start + words[0].start(), start + words[-1].end()

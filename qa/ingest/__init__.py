@@ -1,0 +1,1 @@
+"""Ingestion: article files in, `Document`s with canonical text out."""

