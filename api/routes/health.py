@@ -1,0 +1,23 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """200 once the index is loaded and the model warm; 503 before (or if loading failed)."""
+    holder = request.app.state.holder
+    if holder.engine is None:
+        return JSONResponse({"code": "not_ready", "message": holder.error or "loading"}, status_code=503)
+    return JSONResponse({"status": "ready", "counts": holder.engine.index.store.counts()})

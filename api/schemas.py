@@ -1,0 +1,97 @@
+"""Request and response models of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class AskFilters(BaseModel):
+    """Restrict answers to some documents or a publication date range."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_ids: list[str] | None = Field(default=None, max_length=1000)
+    published_from: date | None = None
+    published_to: date | None = None
+
+
+class AskRequest(BaseModel):
+    """A question, optionally in a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=1000, examples=["Why did Hungary drop its objection?"])
+    conversation_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    top_k: int | None = Field(default=None, ge=1, le=10)
+    filters: AskFilters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be blank")
+        return value
+
+
+class AnswerOut(BaseModel):
+    text: str
+    score: float
+    document_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    start: int
+    end: int
+    passage_id: int
+    context: str
+    short_answer: str | None
+    short_start: int | None
+    short_end: int | None
+
+
+class RelatedOut(BaseModel):
+    document_id: str
+    title: str
+    passage_id: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    """The answer object (the CLI's `--json` prints the same)."""
+
+    question: str
+    resolved_question: str
+    answered: bool
+    answer: str
+    answers: list[AnswerOut]
+    related: list[RelatedOut]
+    timings_ms: dict[str, float]
+    conversation_id: str | None = None
+
+
+class DocumentOut(BaseModel):
+    """A document's metadata and canonical text (what citation offsets point into)."""
+
+    id: str
+    source: str
+    title: str
+    url: str | None
+    published: str | None
+    author: str | None
+    lang: str
+    tags: list[str]
+    content_hash: str
+    text: str
+
+
+class ErrorOut(BaseModel):
+    """Every error body: a stable code and a message saying what was wrong."""
+
+    code: str
+    message: str

@@ -1,0 +1,108 @@
+"""The `citeqa` command line: ingest, ask, delete, serve."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from tqdm import tqdm
+
+from index.manifest import IndexMismatchError
+from index.writer import IndexBusyError, WriteOutcome
+from qa.engine import Engine, result_dict
+from qa.ingest.errors import SkippedInput
+from qa.settings import Settings
+from qa.types import Filters
+
+app = typer.Typer(help="citeqa: ask questions of news articles, get cited quotes.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def _engine() -> Engine:
+    try:
+        return Engine(Settings())
+    except (IndexMismatchError, ValueError) as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")]) -> None:
+    """Add articles (txt, md, html, json, jsonl) to the index."""
+    engine = _engine()
+    bar = tqdm(desc="ingest", unit="doc", file=sys.stderr)
+
+    def progress(item: WriteOutcome | SkippedInput) -> None:
+        bar.update(1)
+        if isinstance(item, SkippedInput):
+            tqdm.write(f"skipped {item.source}: {item.reason}", file=sys.stderr)
+
+    try:
+        report = engine.ingest(paths, progress)
+    except IndexBusyError as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(3) from None
+    finally:
+        bar.close()
+    typer.echo(f"added {len(report.added)}, replaced {len(report.replaced)}, "
+               f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}")
+    if report.skipped and not (report.added or report.replaced or report.unchanged):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="The question.")],
+        top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=50)] = None,
+        document: Annotated[Optional[list[str]], typer.Option("--document", help="Only these ids.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP API's answer object.")] = False,
+        ) -> None:
+    """Answer a question with cited quotes from the articles."""
+    if not question.strip():
+        typer.secho("error: the question is empty", fg="red", err=True)
+        raise typer.Exit(2)
+    engine = _engine()
+    engine.ingest_sample_if_empty()
+    result = engine.ask(question, top_k, Filters(document_ids=tuple(document)) if document else None)
+    if as_json:
+        typer.echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(result.answer)
+    for n, a in enumerate(result.answers, start=1):
+        where = a.url or a.source
+        typer.echo(f"[{n}] {a.title} ({a.published or 'undated'}) {where} "
+                   f"chars {a.start}-{a.end}, confidence {a.score:.2f}")
+    if not result.answered and result.related:
+        typer.echo("Closest passages:")
+        for r in result.related:
+            typer.echo(f"- {r.title}: {r.text[:160]}…")
+
+
+@app.command()
+def delete(document_id: Annotated[str, typer.Argument(help="Document id.")]) -> None:
+    """Remove a document from every index."""
+    if not _engine().delete(document_id):
+        typer.secho(f"error: no document with id {document_id!r}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"deleted {document_id}")
+
+
+@app.command()
+def serve(host: Annotated[Optional[str], typer.Option()] = None,
+          port: Annotated[Optional[int], typer.Option(min=1, max=65535)] = None) -> None:
+    """Start the HTTP service (ingests the sample corpus into an empty index)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host if host is None else host,
+                port=settings.port if port is None else port)
+
+
+def main() -> None:
+    app()

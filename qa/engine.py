@@ -1,0 +1,71 @@
+"""The assembled service: one index, one embedder, one answerer, built from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from index.embedders import make_embedder
+from index.retriever import HybridRetriever
+from index.search_index import SearchIndex
+from index.writer import IndexWriter
+from qa.answer.answerer import Answerer
+from qa.answer.scorer import LogisticScorer
+from qa.ingest.pipeline import Ingestor, Progress
+from qa.passages.chunker import Chunker
+from qa.settings import Settings
+from qa.types import Document, Filters, IngestReport, Result
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """Everything a front end (CLI, HTTP, Slack) needs, behind a few calls.
+
+    Opening it reads the index (refusing one built with another embedder)
+    but loads no model; the model loads on first use or on `warm()`.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = make_embedder(settings.embedder)
+        self.index = SearchIndex(settings.index_dir, self.embedder.name, self.embedder.dimension)
+        self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
+        self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
+                                 settings.max_file_bytes)
+        retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k)
+        self.answerer = Answerer(retriever, LogisticScorer.load(), settings.answer_threshold,
+                                 settings.retrieve_passages, settings.related_count)
+
+    def warm(self) -> None:
+        """Load the model now."""
+        self.embedder.warm()
+
+    def ingest_sample_if_empty(self) -> IngestReport | None:
+        """Ingest the bundled sample corpus into an empty index."""
+        if self.index.store.counts()["documents"] > 0 or not self.settings.sample_dir.is_dir():
+            return None
+        log.info("index is empty: ingesting the sample corpus from %s", self.settings.sample_dir)
+        return self.ingest([self.settings.sample_dir])
+
+    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        """Add or update articles from files and folders."""
+        return self.ingestor.ingest_paths(paths, progress)
+
+    def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None) -> Result:
+        """Cited answers to a question (or an abstention)."""
+        return self.answerer.answer(question, self.settings.top_k if top_k is None else top_k, filters)
+
+    def document(self, document_id: str) -> Document | None:
+        self.index.refresh()
+        return self.index.store.get_document(document_id)
+
+    def delete(self, document_id: str) -> bool:
+        """Remove a document from every index."""
+        return self.writer.delete(document_id)
+
+
+def result_dict(result: Result) -> dict:
+    """The answer object as plain JSON-able data (the CLI's `--json` and the HTTP body)."""
+    return asdict(result)

@@ -1,0 +1,154 @@
+"""Index lifecycle: re-ingest, replace, delete, manifest checks, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from conftest import DATA, make_settings
+from index.embedders.hashing import HashEmbedder
+from index.manifest import IndexMismatchError
+from index.search_index import SearchIndex
+from index.writer import IndexBusyError, IndexWriter
+from qa.engine import Engine
+
+
+def _units(engine: Engine, document_id: str) -> dict[str, int]:
+    conn = engine.index.store.connection()
+    return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE document_id = ?", (document_id,)).fetchone()[0]
+            for t in ("passages", "sentences")}
+
+
+def _vector_ids(engine: Engine) -> dict[str, set[int]]:
+    return {u: set(engine.index._dense[u].ids().tolist()) for u in ("passages", "sentences")}
+
+
+def test_reingest_unchanged_changes_nothing(engine):
+    first = engine.ingest([DATA])
+    assert len(first.added) == 5
+    before = (engine.index.store.generation(), _vector_ids(engine))
+    again = engine.ingest([DATA])
+    assert again.unchanged == first.added and not again.added and not again.replaced
+    assert (engine.index.store.generation(), _vector_ids(engine)) == before
+
+
+def test_changed_file_replaces_old_version_everywhere(engine, tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The mayor opened a bridge on Monday. Crowds cheered the mayor loudly.")
+    doc_id = engine.ingest([article]).added[0]
+    old_ids = _vector_ids(engine)
+    article.write_text("The council closed the library on Friday.")
+    report = engine.ingest([article])
+    assert report.replaced == (doc_id,)
+    doc = engine.document(doc_id)
+    assert doc.text == "The council closed the library on Friday."
+    assert _units(engine, doc_id) == {"passages": 1, "sentences": 1}
+    new_ids = _vector_ids(engine)
+    assert not (old_ids["sentences"] & new_ids["sentences"])  # no stale vectors
+    fts = engine.index.keyword_search(["bridge"], 10)
+    assert fts == []  # no stale keyword rows
+    result = engine.ask("Which bridge did the mayor open?")
+    assert all(a.document_id != doc_id or "bridge" not in a.text for a in result.answers)
+
+
+def test_delete_removes_from_every_index(engine):
+    engine.ingest([DATA])
+    doc_id = next(iter(engine.index.store.list_documents()))[0].id
+    assert engine.delete(doc_id)
+    assert engine.document(doc_id) is None
+    assert _units(engine, doc_id) == {"passages": 0, "sentences": 0}
+    assert len(engine.index._dense["passages"]) == engine.index.store.counts()["passages"]
+    assert not engine.delete(doc_id)
+
+
+def test_manifest_describes_the_index(engine):
+    engine.ingest([DATA])
+    manifest = json.loads((engine.settings.index_dir / "manifest.json").read_text())
+    assert manifest["embedder"] == "hash" and manifest["dimension"] == 256
+    assert manifest["format_version"] == 1
+    assert manifest["counts"] == engine.index.store.counts()
+
+
+def test_index_built_with_another_embedder_is_refused(tmp_path):
+    Engine(make_settings(tmp_path / "ix")).ingest([DATA])
+    with pytest.raises(IndexMismatchError, match="built with embedder 'hash'.*settings ask for 'use'"):
+        Engine(make_settings(tmp_path / "ix", embedder="use"))
+
+
+def test_reopen_needs_no_reembedding(tmp_path):
+    settings = make_settings(tmp_path / "ix")
+    Engine(settings).ingest([DATA])
+
+    class Refusing(HashEmbedder):
+        def encode_documents(self, texts):
+            raise AssertionError("re-embedded on open")
+
+    index = SearchIndex(settings.index_dir, "hash", 256)
+    IndexWriter(index, Refusing())  # opening and wiring a writer embeds nothing
+    assert len(index._dense["sentences"]) == index.store.counts()["sentences"] > 0
+
+
+def test_failure_mid_batch_keeps_committed_documents_whole(tmp_path):
+    settings = make_settings(tmp_path / "ix")
+    engine = Engine(settings)
+    engine.ingest([DATA / "000_2bc30552415569ed.txt"])
+
+    class Failing(HashEmbedder):
+        def encode_documents(self, texts):
+            raise RuntimeError("killed")
+
+    index = SearchIndex(settings.index_dir, "hash", 256)
+    writer = IndexWriter(index, Failing())
+    from qa.ingest.pipeline import Ingestor
+    from qa.passages.chunker import Chunker
+    with pytest.raises(RuntimeError):
+        Ingestor(writer, Chunker(), 10**7).ingest_paths([DATA])
+    reopened = Engine(settings)
+    assert reopened.index.store.counts()["documents"] == 1
+    result = reopened.ask("When does Stoltenberg's contract expire?")
+    assert all(a.document_id == result.answers[0].document_id for a in result.answers)
+
+
+def test_torn_faiss_checkpoint_is_reconciled_on_open(tmp_path):
+    settings = make_settings(tmp_path / "ix")
+    engine = Engine(settings)
+    engine.ingest([DATA / "000_2bc30552415569ed.txt"])
+    stale = (settings.index_dir / "dense-sentences.faiss").read_bytes()
+    engine.ingest([DATA / "004_904e5023d7a4a2f3.txt"])
+    # As if killed after the SQLite commit but before the checkpoint was replaced.
+    (settings.index_dir / "dense-sentences.faiss").write_bytes(stale)
+    reopened = Engine(settings)
+    assert len(reopened.index._dense["sentences"]) == reopened.index.store.counts()["sentences"]
+
+
+def test_second_writer_is_refused_with_a_message(tmp_path):
+    settings = make_settings(tmp_path / "ix", write_lock_timeout_s=0.1)
+    first, second = Engine(settings), Engine(settings)
+    with first.writer._lock:
+        with pytest.raises(IndexBusyError, match="another process is writing"):
+            second.ingest([DATA])
+
+
+def test_reader_follows_another_writers_commits(tmp_path):
+    settings = make_settings(tmp_path / "ix")
+    reader, writer = Engine(settings), Engine(settings)
+    assert reader.ask("Stoltenberg contract").answers == ()
+    writer.ingest([DATA])
+    answers = reader.ask("When does Stoltenberg's contract expire?").answers
+    assert any("October 1" in a.text for a in answers)
+
+
+def test_store_is_sqlite_in_wal_mode(engine):
+    conn = sqlite3.connect(engine.settings.index_dir / "store.sqlite")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_dense_index_validates():
+    from index.dense import DenseIndex
+    with pytest.raises(ValueError, match="dimension must be > 0, got 0"):
+        DenseIndex(0)
+    with pytest.raises(ValueError, match="k must be > 0, got 0"):
+        DenseIndex(4).search(np.zeros(4, dtype=np.float32), 0)
