@@ -1,0 +1,71 @@
+"""The answering pipeline on the fast hash embedder: citations, dedupe, filters, validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from citations import assert_cited
+from qa.answer.question import analyse
+from qa.answer.spans import find_spans
+from qa.engine import result_dict
+from qa.types import Filters
+
+QUESTIONS = [
+    "why did Hungary drop its objection?", "When does Stoltenberg's contract expire?",
+    "Who was Rutte's last rival?", "How old is Mark Rutte?", "What is the capital of Australia?",
+    "Who signed the law on Sweden joining NATO?", "匈牙利为什么改变立场？", "fighter jets Gripen",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_answer_is_verbatim_at_its_offsets(sample_engine, question):
+    result = result_dict(sample_engine.ask(question, top_k=5))
+    assert_cited(result, lambda doc_id: sample_engine.document(doc_id).text)
+    assert result["related"], "related passages are always given"
+
+
+def test_answers_do_not_overlap_or_repeat(sample_engine):
+    answers = sample_engine.ask("Hungary NATO Rutte", top_k=10).answers
+    for i, a in enumerate(answers):
+        for b in answers[i + 1:]:
+            assert a.document_id != b.document_id or a.end <= b.start or b.end <= a.start
+            assert a.text != b.text
+    assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+
+
+def test_filters_restrict_documents_and_dates(sample_engine):
+    docs = {d.published: d.id for d, _ in sample_engine.index.store.list_documents() if d.published}
+    only = docs["2024-03-05"]
+    result = sample_engine.ask("Hungary NATO", top_k=5, filters=Filters(document_ids=(only,)))
+    assert result.answers and {a.document_id for a in result.answers} == {only}
+    dated = sample_engine.ask("Hungary NATO", top_k=5, filters=Filters(published_from="2024-06-18"))
+    assert {a.published for a in dated.answers} == {"2024-06-19"}
+
+
+def test_top_k_is_validated(sample_engine):
+    with pytest.raises(ValueError, match="top_k must be > 0, got 0"):
+        sample_engine.ask("anything", top_k=0)
+
+
+def test_empty_index_abstains(engine):
+    result = engine.ask("Who was Rutte's last rival?")
+    assert not result.answered and result.answer == "I could not find this in the articles."
+    assert result.answers == () and result.related == ()
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How old is Mark Rutte?", "age"), ("When does the contract expire?", "date"),
+    ("How many members?", "number"), ("Who was Rutte's last rival?", "person"),
+    ("Why did Hungary drop its objection?", "reason"), ("鲁特为什么写信？", "reason"),
+    ("What did Orban say?", "other"),
+])
+def test_question_types(question, kind):
+    assert analyse(question).answer_type == kind
+
+
+def test_short_spans_skip_names_the_question_uses():
+    sentence = "Mr Rutte will become the secretary-general after Romanian president Klaus Iohannis withdrew."
+    spans = find_spans(sentence, "person", analyse("Who was Rutte's last rival?").terms)
+    assert [sentence[a:b] for a, b in spans] == ["Klaus Iohannis"]
+    dates = find_spans("Stoltenberg's contract expires on October 1.", "date", ("contract",))
+    assert [("Stoltenberg's contract expires on October 1."[a:b]) for a, b in dates] == ["on October 1"]

