@@ -28,6 +28,8 @@ class Candidate:
     passage_rank: int  # 0 = best fused passage; len(passages) = reached through a sentence hit
     passage_dense: float
     passage_keyword: float
+    passage_start: int
+    passage_end: int
 
     @property
     def text(self) -> str:
@@ -74,7 +76,8 @@ def _candidate(s: sqlite3.Row, doc: Document, passage: sqlite3.Row, rank: int, r
     dense = float(vector(s["embedding"]) @ retrieved.query_vector)
     passage_dense = float(vector(passage["embedding"]) @ retrieved.query_vector)
     return Candidate(doc, s["id"], s["idx"], s["start"], s["end"], s["lang"], dense, passage["id"],
-                     rank, passage_dense, retrieved.keyword_passages.get(passage["id"], 0.0))
+                     rank, passage_dense, retrieved.keyword_passages.get(passage["id"], 0.0),
+                     passage["start"], passage["end"])
 
 
 def _document(index: SearchIndex, conn: sqlite3.Connection, cache: dict[str, Document],

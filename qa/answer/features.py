@@ -12,8 +12,8 @@ from qa.answer.candidates import Candidate
 from qa.answer.question import QuestionInfo
 from qa.answer.spans import find_spans
 
-FEATURES = ("dense", "dense_gap", "passage_dense", "passage_rank", "keyword", "term_cover",
-            "type_match", "heading", "novelty", "length", "cross_lingual")
+FEATURES = ("dense", "dense_gap", "dense_rank", "passage_dense", "passage_rank", "keyword",
+            "term_cover", "passage_cover", "type_match", "heading", "novelty", "length", "cross_lingual")
 _SENTENCE_END = re.compile(r"[.!?。！？\"”’)]$")
 
 
@@ -26,25 +26,34 @@ def feature_matrix(question: QuestionInfo, candidates: tuple[Candidate, ...],
                    idf: dict[str, float]) -> np.ndarray:
     """One row of `FEATURES` per candidate."""
     best = max((c.dense for c in candidates), default=0.0)
-    return np.asarray([_features(question, c, best, idf) for c in candidates], dtype=np.float32)
+    order = {id(c): rank for rank, c in enumerate(sorted(candidates, key=lambda c: -c.dense))}
+    return np.asarray([_features(question, c, best, order[id(c)], idf) for c in candidates],
+                      dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
-def _features(q: QuestionInfo, c: Candidate, best_dense: float, idf: dict[str, float]) -> list[float]:
-    text = c.text
-    terms = content_terms(text)
+def _cover(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
+    """Share of the question's terms (idf-weighted) found among `terms`."""
     stems = {_stem(t) for t in terms}
     weight = sum(idf.get(t, 1.0) for t in q.terms) or 1.0
-    covered = sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
+    return sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
+
+
+def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
+              idf: dict[str, float]) -> list[float]:
+    text = c.text
+    terms = content_terms(text)
     asked = {_stem(t) for t in q.terms}
     novelty = sum(1 for t in terms if _stem(t) not in asked) / max(len(terms), 1)
     heading = float(not _SENTENCE_END.search(text) and len(text.split()) < 12)
     return [
         c.dense,
         c.dense - best_dense,
+        1.0 / (1.0 + dense_rank),
         c.passage_dense,
         1.0 / (1.0 + c.passage_rank),
         math.log1p(max(c.passage_keyword, 0.0)),
-        covered,
+        _cover(q, terms, idf),
+        _cover(q, content_terms(c.document.text[c.passage_start:c.passage_end]), idf),
         float(bool(find_spans(text, q.answer_type, q.terms))) if q.answer_type not in ("other", "manner") else 0.5,
         heading,
         novelty,
