@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-import numpy as np
-
 from index.retriever import Retrieved
 from index.search_index import SearchIndex
 from index.store import fetch_passages, fetch_sentences, fetch_sentences_in, vector
@@ -97,7 +95,3 @@ def _passage_of(conn: sqlite3.Connection, sentence: sqlite3.Row) -> sqlite3.Row 
         " FROM passages WHERE document_id = ? AND first_sentence <= ? AND last_sentence >= ?"
         " ORDER BY idx LIMIT 1", (sentence["document_id"], sentence["idx"], sentence["idx"])).fetchone()
 
-
-def dense_matrix(candidates: tuple[Candidate, ...]) -> np.ndarray:
-    """Dense scores of the candidates as an array."""
-    return np.asarray([c.dense for c in candidates], dtype=np.float32)
