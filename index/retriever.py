@@ -49,13 +49,16 @@ class HybridRetriever:
         self.index.refresh()
         vector = self.embedder.encode_query([question])[0]
         terms = content_terms(question)
-        allowed_p = self.index.allowed_ids("passages", filters)
-        allowed_s = self.index.allowed_ids("sentences", filters)
-        dense = self.index.dense_search("passages", vector, self.depth, allowed_p)
-        sentences = self.index.dense_search("sentences", vector, self.depth, allowed_s)
-        keyword = self.index.keyword_search(terms, self.depth, filters)
-        rankings = {"hybrid": [dense, keyword], "dense": [dense], "keyword": [keyword]}[self.mode]
+        use_dense, use_keyword = self.mode in ("hybrid", "dense"), self.mode in ("hybrid", "keyword")
+        dense = sentences = keyword = []
+        if use_dense:
+            dense = self.index.dense_search("passages", vector, self.depth,
+                                            self.index.allowed_ids("passages", filters))
+            sentences = self.index.dense_search("sentences", vector, self.depth,
+                                                self.index.allowed_ids("sentences", filters))
+        if use_keyword:
+            keyword = self.index.keyword_search(terms, self.depth, filters)
+        rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)[:keep]
         return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
-                         {h.unit_id: h.score for h in keyword},
-                         tuple(sentences) if self.mode != "keyword" else ())
+                         {h.unit_id: h.score for h in keyword}, tuple(sentences))

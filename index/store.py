@@ -21,6 +21,8 @@ from index.keyword import tokenize
 from qa.types import ChunkedDocument, Document
 
 UNITS = ("passages", "sentences")
+_PASSAGE_COLUMNS = 'id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding'
+_SENTENCE_COLUMNS = 'id, document_id, idx, start, "end", lang, embedding'
 
 
 class Store:
@@ -187,14 +189,13 @@ def fetch_passages(conn: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = conn.execute('SELECT id, document_id, idx, start, "end", first_sentence, last_sentence,'
-                        f" lang, embedding FROM passages WHERE id IN ({marks})", ids).fetchall()
+    rows = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", ids).fetchall()
     return {r["id"]: r for r in rows}
 
 
 def fetch_sentences_in(conn: sqlite3.Connection, document_id: str, first: int, last: int) -> list[sqlite3.Row]:
     """Sentence rows `first..last` of a document, in order."""
-    return conn.execute('SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
+    return conn.execute(f"SELECT {_SENTENCE_COLUMNS} FROM sentences"
                         " WHERE document_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
                         (document_id, first, last)).fetchall()
 
@@ -204,8 +205,14 @@ def fetch_sentences(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Ro
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    return conn.execute('SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
-                        f" WHERE id IN ({marks})", ids).fetchall()
+    return conn.execute(f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids).fetchall()
+
+
+def fetch_passage_holding(conn: sqlite3.Connection, document_id: str, sentence_index: int) -> sqlite3.Row | None:
+    """The first passage of a document that holds a sentence."""
+    return conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE document_id = ?"
+                        " AND first_sentence <= ? AND last_sentence >= ? ORDER BY idx LIMIT 1",
+                        (document_id, sentence_index, sentence_index)).fetchone()
 
 
 def vector(blob: bytes) -> np.ndarray:

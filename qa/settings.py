@@ -31,21 +31,19 @@ class Settings(BaseSettings):
     port: int = 8000
 
     top_k: int = Field(default=3, description="Answers returned by default.")
-    max_top_k: int = 10
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
     rrf_k: int = 60
     answer_threshold: float = Field(default=0.5, description="Below this confidence: abstain.")
     related_count: int = 3
-    max_question_chars: int = 1000
 
     passage_min_words: int = 100
     passage_max_words: int = 200
     max_file_bytes: int = 20_000_000
     write_lock_timeout_s: float = 30.0
 
-    @field_validator("top_k", "max_top_k", "retrieve_passages", "retrieve_depth", "rrf_k",
-                     "related_count", "max_question_chars", "passage_min_words",
+    @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k",
+                     "related_count", "passage_min_words",
                      "passage_max_words", "max_file_bytes")
     @classmethod
     def _positive(cls, value: int, info) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from index.retriever import Retrieved
 from index.search_index import SearchIndex
-from index.store import fetch_passages, fetch_sentences, fetch_sentences_in, vector
+from index.store import fetch_passage_holding, fetch_passages, fetch_sentences, fetch_sentences_in, vector
 from qa.types import Document
 
 
@@ -64,7 +64,7 @@ def load_candidates(index: SearchIndex, retrieved: Retrieved, extra_sentences: i
         hit_ids = [h.unit_id for h in retrieved.sentence_hits[:extra_sentences] if h.unit_id not in seen]
         for s in fetch_sentences(conn, hit_ids):
             doc = _document(index, conn, docs, s["document_id"])
-            row = _passage_of(conn, s)
+            row = fetch_passage_holding(conn, s["document_id"], s["idx"])
             if doc is not None and row is not None:
                 seen[s["id"]] = _candidate(s, doc, row, len(retrieved.passages), retrieved)
     return CandidateSet(tuple(seen.values()), tuple(passages))
@@ -86,12 +86,4 @@ def _document(index: SearchIndex, conn: sqlite3.Connection, cache: dict[str, Doc
             return None
         cache[document_id] = doc
     return cache[document_id]
-
-
-def _passage_of(conn: sqlite3.Connection, sentence: sqlite3.Row) -> sqlite3.Row | None:
-    """The first passage holding a sentence."""
-    return conn.execute(
-        'SELECT id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding'
-        " FROM passages WHERE document_id = ? AND first_sentence <= ? AND last_sentence >= ?"
-        " ORDER BY idx LIMIT 1", (sentence["document_id"], sentence["idx"], sentence["idx"])).fetchone()
 

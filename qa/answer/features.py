@@ -27,8 +27,11 @@ def feature_matrix(question: QuestionInfo, candidates: tuple[Candidate, ...],
     """One row of `FEATURES` per candidate."""
     best = max((c.dense for c in candidates), default=0.0)
     order = {id(c): rank for rank, c in enumerate(sorted(candidates, key=lambda c: -c.dense))}
-    return np.asarray([_features(question, c, best, order[id(c)], idf) for c in candidates],
-                      dtype=np.float32).reshape(len(candidates), len(FEATURES))
+    # Several candidates share a passage: tokenise each passage once.
+    passage_cover = {c.passage_id: _cover(question, content_terms(c.document.text[c.passage_start:c.passage_end]), idf)
+                     for c in candidates}
+    return np.asarray([_features(question, c, best, order[id(c)], passage_cover[c.passage_id], idf)
+                       for c in candidates], dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
 def _cover(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
@@ -38,7 +41,7 @@ def _cover(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
     return sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
 
 
-def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
+def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int, passage_cover: float,
               idf: dict[str, float]) -> list[float]:
     text = c.text
     terms = content_terms(text)
@@ -53,7 +56,7 @@ def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
         1.0 / (1.0 + c.passage_rank),
         math.log1p(max(c.passage_keyword, 0.0)),
         _cover(q, terms, idf),
-        _cover(q, content_terms(c.document.text[c.passage_start:c.passage_end]), idf),
+        passage_cover,
         float(bool(find_spans(text, q.answer_type, q.terms))) if q.answer_type not in ("other", "manner") else 0.5,
         heading,
         novelty,

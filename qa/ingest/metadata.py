@@ -68,8 +68,7 @@ def is_headline(line: str) -> bool:
 
 def is_dateline(line: str) -> bool:
     """A line that is mostly a date, e.g. "Jun.19 - 2024 11:51 AM CET"."""
-    date_text = parse_date(line)
-    return date_text is not None and len(line) <= 40
+    return len(line) <= 40 and parse_date(line) is not None
 
 
 def parse_date(text: str) -> str | None:
