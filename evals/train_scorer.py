@@ -22,9 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
 from evals.squad_metrics import contains_answer
-from qa.answer.candidates import load_candidates
-from qa.answer.features import FEATURES, feature_matrix, idf_weights
-from qa.answer.question import analyse
+from qa.answer.features import FEATURES
 from qa.answer.scorer import LogisticScorer
 
 log = logging.getLogger("train_scorer")
@@ -32,16 +30,12 @@ log = logging.getLogger("train_scorer")
 
 def training_rows(engine, items) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every candidate of every question."""
-    answerer = engine.answerer
     xs, ys = [], []
     for item in items:
-        info = analyse(item.question)
-        retrieved = answerer.retriever.retrieve(item.question, answerer.passages)
-        found = load_candidates(engine.index, retrieved)
+        _, found, features = engine.answerer.featurize(item.question)
         if not found.candidates:
             continue
-        df, total = engine.index.document_frequencies(list(info.terms))
-        xs.append(feature_matrix(info, found.candidates, idf_weights(df, total)))
+        xs.append(features)
         ys.append([float(item.answerable and contains_answer(c.text, item.answers)) for c in found.candidates])
     return np.vstack(xs), np.concatenate([np.asarray(y) for y in ys])
 

@@ -7,11 +7,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from index.embedders import make_embedder
+from index.keyword import content_terms
 from index.retriever import HybridRetriever
 from index.search_index import SearchIndex
 from index.writer import IndexWriter
 from qa.answer.answerer import Answerer
 from qa.answer.scorer import LogisticScorer
+from qa.answer.spans import find_spans
+from qa.conversation.resolver import Turn, resolve
+from qa.conversation.store import ConversationStore
 from qa.ingest.pipeline import Ingestor, Progress
 from qa.passages.chunker import Chunker
 from qa.settings import Settings
@@ -35,6 +39,7 @@ class Engine:
         self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
                                  settings.max_file_bytes)
         retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k)
+        self.conversations = ConversationStore(settings.index_dir / "conversations.sqlite")
         self.answerer = Answerer(retriever, LogisticScorer.load(), settings.answer_threshold,
                                  settings.retrieve_passages, settings.related_count)
 
@@ -53,9 +58,25 @@ class Engine:
         """Add or update articles from files and folders."""
         return self.ingestor.ingest_paths(paths, progress)
 
-    def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None) -> Result:
-        """Cited answers to a question (or an abstention)."""
-        return self.answerer.answer(question, self.settings.top_k if top_k is None else top_k, filters)
+    def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None,
+            conversation_id: str | None = None) -> Result:
+        """Cited answers to a question (or an abstention).
+
+        In a conversation the question is first resolved against the
+        earlier turns ("Why was he ...?" → "Why was Klaus Iohannis ...?"),
+        and the turn is recorded. An unknown conversation id raises
+        `ConversationNotFound`.
+        """
+        k = self.settings.top_k if top_k is None else top_k
+        if conversation_id is None:
+            return self.answerer.answer(question, k, filters)
+        if not self.conversations.exists(conversation_id):
+            raise ConversationNotFound(conversation_id)
+        resolved = resolve(question, self.conversations.history(conversation_id))
+        result = self.answerer.answer(question, k, filters, resolved_question=resolved)
+        turn = Turn(question, resolved, result.answered, answer_entities(result))
+        self.conversations.append(conversation_id, turn, result_dict(result))
+        return result
 
     def document(self, document_id: str) -> Document | None:
         self.index.refresh()
@@ -64,6 +85,21 @@ class Engine:
     def delete(self, document_id: str) -> bool:
         """Remove a document from every index."""
         return self.writer.delete(document_id)
+
+
+class ConversationNotFound(KeyError):
+    """No conversation has this id."""
+
+
+def answer_entities(result: Result) -> tuple[str, ...]:
+    """Names the top answer gave: its short answer first, then other names in the quote."""
+    if not result.answers:
+        return ()
+    top = result.answers[0]
+    names = [top.short_answer] if top.short_answer else []
+    asked = tuple(content_terms(result.resolved_question))
+    names += [top.text[s:e] for s, e in find_spans(top.text, "person", asked)]
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 def result_dict(result: Result) -> dict:

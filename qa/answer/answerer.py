@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from index.retriever import HybridRetriever
 from qa.answer.candidates import Candidate, CandidateSet, load_candidates
 from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
 from qa.answer.scorer import LogisticScorer
 from qa.answer.selection import select
-from qa.answer.spans import find_spans
+from qa.answer.spans import best_span
 from qa.types import Answer, Filters, Related, Result
 
 ABSTAIN_MESSAGE = "I could not find this in the articles."
@@ -42,12 +44,8 @@ class Answerer:
             raise ValueError(f"top_k must be > 0, got {top_k}")
         asked = question if resolved_question is None else resolved_question
         clock = _Clock()
-        info = analyse(asked)
-        retrieved = self.retriever.retrieve(asked, self.passages, filters)
-        clock.lap("retrieve_ms")
-        found = load_candidates(self.retriever.index, retrieved)
-        df, total = self.retriever.index.document_frequencies(list(info.terms))
-        scores = self.scorer.score(feature_matrix(info, found.candidates, idf_weights(df, total)))
+        info, found, features = self.featurize(asked, filters, clock)
+        scores = self.scorer.score(features)
         chosen = select(found.candidates, [float(s) for s in scores], top_k, self.threshold)
         answers = tuple(_answer(c, s, info) for c, s in chosen)
         clock.lap("answer_ms")
@@ -56,12 +54,23 @@ class Answerer:
                       related=_related(found, self.related), timings_ms=clock.laps)
 
 
+    def featurize(self, question: str, filters: Filters | None = None,
+                  clock: _Clock | None = None) -> tuple[QuestionInfo, CandidateSet, np.ndarray]:
+        """The question analysed, its candidates and their scorer features (also used to train)."""
+        info = analyse(question)
+        retrieved = self.retriever.retrieve(question, self.passages, filters)
+        if clock is not None:
+            clock.lap("retrieve_ms")
+        found = load_candidates(self.retriever.index, retrieved)
+        df, total = self.retriever.index.document_frequencies(list(info.terms))
+        return info, found, feature_matrix(info, found.candidates, idf_weights(df, total))
+
+
 def _answer(c: Candidate, score: float, info: QuestionInfo) -> Answer:
     doc = c.document
     short = None
     if info.answer_type in SHORT_TYPES:
-        spans = find_spans(c.text, info.answer_type, info.terms)
-        short = spans[0] if spans else None
+        short = best_span(c.text, info.answer_type, info.terms)
     return Answer(
         text=c.text, score=round(score, 4), document_id=doc.id, title=doc.title, source=doc.source,
         url=doc.url, published=doc.published, start=c.start, end=c.end, passage_id=c.passage_id,

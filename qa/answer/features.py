@@ -13,7 +13,11 @@ from qa.answer.question import QuestionInfo
 from qa.answer.spans import find_spans
 
 FEATURES = ("dense", "dense_gap", "dense_rank", "passage_dense", "passage_rank", "keyword",
-            "term_cover", "passage_cover", "type_match", "heading", "novelty", "length", "cross_lingual")
+            "term_cover", "passage_cover", "window_cover", "missing_rare", "type_match", "heading", "novelty",
+            "length", "cross_lingual")
+# News often names the subject in one sentence and the answer in the next: the window
+# around a candidate shows whether the question's terms are near it.
+WINDOW_CHARS = 250
 _SENTENCE_END = re.compile(r"[.!?。！？\"”’)]$")
 
 
@@ -41,6 +45,19 @@ def _cover(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
     return sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
 
 
+def _missing_rare(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
+    """Weight of the rarest question term absent from `terms`, relative to the rarest overall."""
+    stems = {_stem(t) for t in terms}
+    rarest = max((idf.get(t, 1.0) for t in q.terms), default=0.0) or 1.0
+    return max((idf.get(t, 1.0) for t in q.terms if _stem(t) not in stems), default=0.0) / rarest
+
+
+def _window(c: Candidate) -> str:
+    """The candidate with about `WINDOW_CHARS` of its document either side."""
+    text = c.document.text
+    return text[max(c.start - WINDOW_CHARS, 0): c.end + WINDOW_CHARS]
+
+
 def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int, passage_cover: float,
               idf: dict[str, float]) -> list[float]:
     text = c.text
@@ -48,6 +65,7 @@ def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
     asked = {_stem(t) for t in q.terms}
     novelty = sum(1 for t in terms if _stem(t) not in asked) / max(len(terms), 1)
     heading = float(not _SENTENCE_END.search(text) and len(text.split()) < 12)
+    window = content_terms(_window(c))
     return [
         c.dense,
         c.dense - best_dense,
@@ -57,6 +75,8 @@ def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
         math.log1p(max(c.passage_keyword, 0.0)),
         _cover(q, terms, idf),
         passage_cover,
+        _cover(q, window, idf),
+        _missing_rare(q, window, idf),
         float(bool(find_spans(text, q.answer_type, q.terms))) if q.answer_type not in ("other", "manner") else 0.5,
         heading,
         novelty,

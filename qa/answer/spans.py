@@ -13,18 +13,25 @@ PATTERNS = {
     "date": re.compile(
         rf"\b(?:(?:on |in |by |since |until )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
         rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{4}}|(?:in |since )?{_MONTH}"
-        rf"|(?:on |last |next )?{_WEEKDAY}|(?:in |since )?(?:19|20)\d{{2}}"
+        rf"|(?:on |last |next )?{_WEEKDAY}|(?:(?:in|since|from|around|by) )?(?:1\d{{3}}|20\d{{2}}|[1-9]\d{{2}})s?(?: (?:to|and|-) \d{{3,4}})?"
+        rf"|(?:early |late |mid-?)?\d{{1,2}}(?:st|nd|rd|th)(?: and \d{{1,2}}(?:st|nd|rd|th))? centur(?:y|ies)"
         r"|(?:last|next|this) (?:week|month|year|November|summer)|two years ago|next month)\b"
         r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"),
     "number": re.compile(rf"\b\d+(?:[.,]\d+)*(?:%| percent| per cent)?\b|\b{_NUMBER_WORDS}\b"
                          r"|[0-9一二三四五六七八九十百千万]+(?:个|名|架|国|%)", re.I),
-    "age": re.compile(r"\b\d{1,3}-year-old\b|(?<=, )\d{1,3}(?=,)|\baged \d{1,3}\b|\d{1,3}岁"),
-    "person": re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-zà-ÿ'’\-]+(?: (?:[A-Z][a-zà-ÿ'’\-]+|van|de|der))*"
-                         r" [A-Z][a-zà-ÿ'’\-]+\b"),
+    "age": re.compile(r"\b\d{1,3}-year-old\b|(?<=, )\d{1,3}(?=,)|\baged \d{1,3}\b|\bage of \d{1,3}\b|\d{1,3}岁"),
+    # A capitalised word or run of them ("Rollo", "William the Conqueror", "Robert of Jumièges").
+    "person": re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-zà-ÿ'’\-]+"
+                         r"(?: (?:(?:of|the|van|de|der|von|la|le) )?[A-Z][a-zà-ÿ'’\-]+)*\b"),
     "reason": re.compile(r"\b(?:because|after|following|due to|as a result|in exchange|the reason|cited"
                          r"|in order to|so that|assurances?|concerns?|promised|letter)\b|因为|由于|为了|承诺", re.I),
 }
-_NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Although|However|But|And"
+_NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Although|However|But|And|It|He|She"
+                        r"|They|We|I|This|That|These|Those|There|Then|When|While|As|For|With|By|From|To|Of|If"
+                        r"|His|Her|Its|Their|Our|Some|Many|Most|All|Both|Each|Other|Such|No|Not|Only|Also|So"
+                        r"|Since|During|Despite|According|Earlier|Later|Last|Next|Every|What|Who|Which|Why|How|Where|Whose"
+                        r"|Did|Does|Do|Is|Are|Was|Were|Has|Have|Had|Will|Would|Can|Could|Should|May|Might"
+                        rf"|{_MONTH}|{_WEEKDAY}|Mr|Mrs|Ms|Dr"
                         r"|Current|Prime|Minister|President|Secretary|General|Foreign|Chancellor|Dutch"
                         r"|Hungarian|Romanian|Swedish|German|French|Polish|Ukrainian|Norway’s|Norway's|NATO"
                         r"|Nato|EU|US|UN)$")
@@ -56,11 +63,41 @@ def find_spans(sentence: str, answer_type: str, question_terms: tuple[str, ...])
     return spans
 
 
+def best_span(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> tuple[int, int] | None:
+    """The likeliest short answer: the span nearest the question's words (longer on ties)."""
+    spans = find_spans(sentence, answer_type, question_terms)
+    if not spans:
+        return None
+    lower = sentence.lower()
+    anchors = [m.span() for t in question_terms for m in re.finditer(re.escape(t[:5]) + r"\w*", lower)]
+    if not anchors:
+        return max(spans, key=lambda s: s[1] - s[0])
+
+    def distance(span: tuple[int, int]) -> float:
+        gaps = (max(a_start - span[1], span[0] - a_end, 0) for a_start, a_end in anchors)
+        return min(gaps) - 0.01 * (span[1] - span[0])
+
+    return min(spans, key=distance)
+
+
 def _trim_titles(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading words that are titles or function words, not names."""
     words = list(re.finditer(r"\S+", sentence[start:end]))
-    while len(words) > 1 and _NOT_NAMES.match(words[0].group()):
+    while words and _NOT_NAMES.match(words[0].group()):
         words.pop(0)
-    if len(words) < 2 or _NOT_NAMES.match(words[-1].group()):
+    if not words or _NOT_NAMES.match(words[-1].group()):
         return start, start
-    return start + words[0].start(), start + words[-1].end()
+    end = start + words[-1].end()
+    if sentence[end - 2:end] in ("'s", "’s"):  # "Stoltenberg's contract": the name is "Stoltenberg"
+        end -= 2
+    return start + words[0].start(), end
+
+
+def given_names(text: str) -> set[str]:
+    """Lower-cased given names in `text` ("mark" of "Mark Rutte"): news repeats only the surname."""
+    names = set()
+    for match in PATTERNS["person"].finditer(text):
+        start, end = _trim_titles(text, *match.span())
+        words = text[start:end].split()
+        names.update(w.lower() for w in words[:-1] if w[:1].isupper())
+    return names

@@ -1,0 +1,104 @@
+"""Score the answering pipeline on the sample gold set.
+
+The engine runs with threshold 0, so every question yields its best
+answer and a confidence; abstention is then applied at the threshold
+under test, which lets one run give the whole risk-coverage curve.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from evals.datasets.gold import GoldQuestion, GoldSet
+from evals.squad_metrics import contains_answer
+from qa.engine import Engine
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What the pipeline did with one gold question."""
+
+    id: str
+    kind: str
+    question: str
+    resolved_question: str
+    answerable: bool
+    confidence: float
+    top_text: str | None
+    top_source: str | None
+    right_at_1: bool  # the top quote holds an accepted span, from a supporting article, verbatim
+    latency_ms: float
+
+    def correct(self, threshold: float) -> bool:
+        """Right answer shown, or (for an unanswerable question) abstained."""
+        if self.answerable:
+            return self.right_at_1 and self.confidence >= threshold
+        return self.confidence < threshold
+
+
+def judge_all(engine: Engine, gold: GoldSet) -> list[Judged]:
+    """Ask every question (conversations turn by turn) and judge the top answer."""
+    judged = [_judge(engine, q, None) for q in gold.questions]
+    for conversation in gold.conversations:
+        conversation_id = engine.conversations.start()
+        judged.extend(_judge(engine, turn, conversation_id) for turn in conversation.turns)
+    return judged
+
+
+def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None) -> Judged:
+    start = time.perf_counter()
+    result = (engine.ask(item.question, 1) if conversation_id is None
+              else engine.ask(item.question, 1, conversation_id=conversation_id))
+    latency = (time.perf_counter() - start) * 1000
+    top = result.answers[0] if result.answers else None
+    right = False
+    if top is not None and item.answerable:
+        doc = engine.document(top.document_id)
+        verbatim = doc is not None and doc.text[top.start:top.end] == top.text
+        right = verbatim and Path(top.source).name in item.documents and contains_answer(top.text, item.answers)
+    return Judged(item.id, item.kind, item.question, result.resolved_question, item.answerable,
+                  top.score if top else 0.0, top.text if top else None, top.source if top else None,
+                  right, round(latency, 2))
+
+
+def summary(judged: list[Judged], threshold: float) -> dict:
+    """The headline numbers at `threshold`."""
+    answerable = [j for j in judged if j.answerable and j.kind != "followup"]
+    unanswerable = [j for j in judged if not j.answerable]
+    followups = [j for j in judged if j.kind == "followup"]
+    abstained = [j for j in judged if j.confidence < threshold]
+    latencies = [j.latency_ms for j in judged]
+    kinds = sorted({j.kind for j in judged})
+    return {
+        "threshold": threshold,
+        "questions": len(judged),
+        "answerable_right": _share(answerable, threshold),
+        "answerable_right_at_1_ignoring_threshold": _mean([j.right_at_1 for j in answerable]),
+        "unanswerable_abstained": _share(unanswerable, threshold),
+        "followups_right": _share(followups, threshold),
+        "abstain_precision": _mean([not j.answerable for j in abstained]),
+        "abstain_recall": _mean([j.confidence < threshold for j in unanswerable]),
+        "per_kind": {k: _share([j for j in judged if j.kind == k], threshold) for k in kinds},
+        "latency_p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
+        "latency_p95_ms": float(np.percentile(latencies, 95)) if latencies else None,
+    }
+
+
+def failures(judged: list[Judged], threshold: float) -> list[dict]:
+    """Every question the pipeline got wrong, with what it answered instead."""
+    return [{"id": j.id, "kind": j.kind, "question": j.question, "resolved_question": j.resolved_question,
+             "confidence": round(j.confidence, 3),
+             "answered": j.top_text if j.confidence >= threshold else None, "source": j.top_source}
+            for j in judged if not j.correct(threshold)]
+
+
+def _share(items: list[Judged], threshold: float) -> float | None:
+    return _mean([j.correct(threshold) for j in items])
+
+
+def _mean(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None

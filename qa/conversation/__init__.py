@@ -1,0 +1,1 @@
+"""Chat-style conversations: follow-up questions understood from earlier turns."""
