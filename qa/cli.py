@@ -104,5 +104,30 @@ def serve(host: Annotated[Optional[str], typer.Option()] = None,
                 port=settings.port if port is None else port)
 
 
+@app.command("eval")
+def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold set only, with the regression gate.")] = False,
+             out: Annotated[Path, typer.Option(help="Where the report, charts and index cache go.")] = Path("evals/out/report"),
+             embedders: Annotated[Optional[list[str]], typer.Option("--embedder", help="Embedders for the public sets (repeatable; default: the configured one).")] = None,
+             limit: Annotated[Optional[int], typer.Option(min=1, help="First N questions of each public set.")] = None,
+             ) -> None:
+    """Run the offline eval suite and write report.json, report.md and charts."""
+    from evals.suite import run
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings()
+    chosen = tuple(embedders) if embedders else (settings.embedder,)
+    command = "citeqa eval" + (" --quick" if quick else "") + (f" --limit {limit}" if limit else "")
+    outcome = run(settings, out, quick, chosen, limit, command)
+    summary = outcome.report["sample_gold"]["summary"]
+    typer.echo(f"sample gold set: answerable right {summary['answerable_right']}, unanswerable abstained "
+               f"{summary['unanswerable_abstained']}, follow-ups right {summary['followups_right']}")
+    for gate in outcome.report["gate"]:
+        if not gate["ok"]:
+            typer.secho(f"below the gate: {gate['metric']} {gate['measured']} < {gate['gate']}", fg="red", err=True)
+    typer.echo(f"report: {out / 'report.md'}")
+    if not outcome.passed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
     rrf_k: int = 60
-    answer_threshold: float = Field(default=0.5, description="Below this confidence: abstain.")
+    answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")
     related_count: int = 3
 
     passage_min_words: int = 100

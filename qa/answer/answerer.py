@@ -25,7 +25,7 @@ class Answerer:
     document, read in the same store snapshot as its offsets.
     """
 
-    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, threshold: float = 0.5,
+    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, threshold: float = 0.25,
                  passages: int = 8, related: int = 3) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")

@@ -9,12 +9,12 @@ import numpy as np
 
 from index.keyword import content_terms
 from qa.answer.candidates import Candidate
-from qa.answer.question import QuestionInfo
+from qa.answer.question import SHORT_TYPES, QuestionInfo
 from qa.answer.spans import find_spans
 
 FEATURES = ("dense", "dense_gap", "dense_rank", "passage_dense", "passage_rank", "keyword",
             "term_cover", "passage_cover", "window_cover", "missing_rare", "type_match", "heading", "novelty",
-            "length", "cross_lingual")
+            "length", "cross_lingual", "asks_reason", "asks_short")
 # News often names the subject in one sentence and the answer in the next: the window
 # around a candidate shows whether the question's terms are near it.
 WINDOW_CHARS = 250
@@ -82,6 +82,9 @@ def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int,
         novelty,
         min(len(text), 400) / 400.0,
         float(c.lang != ("zh" if any("\u4e00" <= ch <= "\u9fff" for ch in q.text) else "en")),
+        # Question kinds differ in how much their answers repeat the question's words.
+        float(q.answer_type in ("reason", "manner")),
+        float(q.answer_type in SHORT_TYPES),
     ]
 
 

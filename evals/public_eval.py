@@ -1,0 +1,42 @@
+"""Full-pipeline answer quality on a SQuAD-format set: accuracy@1, short-answer EM/F1, abstention."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from evals.datasets.squad import QAItem
+from evals.squad_metrics import contains_answer, exact_match, f1
+from qa.engine import Engine
+
+
+def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -> dict[str, float | None]:
+    """The engine must run at threshold 0 so every question yields a top answer and a confidence."""
+    conf, right, answerable, em, f1s, latencies = [], [], [], [], [], []
+    for item in items:
+        start = time.perf_counter()
+        result = engine.ask(item.question, top_k=1)
+        latencies.append((time.perf_counter() - start) * 1000)
+        top = result.answers[0] if result.answers else None
+        conf.append(top.score if top else 0.0)
+        answerable.append(item.answerable)
+        right.append(bool(top) and item.answerable and contains_answer(top.text, item.answers))
+        if item.answerable:
+            short = (top.short_answer or top.text) if top else ""
+            em.append(exact_match(short, item.answers))
+            f1s.append(f1(short, item.answers))
+    conf_a, ans = np.asarray(conf), np.asarray(answerable)
+    abstained = conf_a < threshold
+    return {
+        "questions": len(items),
+        "accuracy@1": float(np.mean([r for r, a in zip(right, answerable) if a])) if ans.any() else None,
+        "short_em": float(np.mean(em)) if em else None,
+        "short_f1": float(np.mean(f1s)) if f1s else None,
+        "abstention_auroc": float(roc_auc_score(ans, conf_a)) if 0 < ans.sum() < len(ans) else None,
+        "abstain_precision": float((~ans & abstained).sum() / max(abstained.sum(), 1)),
+        "abstain_recall": float((~ans & abstained).sum() / max((~ans).sum(), 1)) if (~ans).any() else None,
+        "latency_p50_ms": float(np.percentile(latencies, 50)),
+        "latency_p95_ms": float(np.percentile(latencies, 95)),
+    }
