@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import ask, documents, health
+from api.routes import ask, conversations, documents, health
 from api.state import EngineHolder
 from qa import __version__
 from qa.settings import Settings
@@ -26,6 +26,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Extractive, cited answers from news articles.")
     app.state.holder = holder
     errors.install(app)
-    for module in (health, ask, documents):
+    for module in (health, ask, conversations, documents):
         app.include_router(module.router)
     return app

@@ -95,3 +95,19 @@ class ErrorOut(BaseModel):
 
     code: str
     message: str
+
+
+class TurnOut(BaseModel):
+    """One question of a conversation and the answer object it got."""
+
+    question: str
+    resolved_question: str
+    answered: bool
+    created: str
+    result: dict
+
+
+class ConversationOut(BaseModel):
+    id: str
+    created: str
+    turns: list[TurnOut]

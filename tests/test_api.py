@@ -31,9 +31,25 @@ def test_ask_returns_cited_answers(base_url):
     assert_cited(body, lambda doc_id: httpx.get(f"{base_url}/v1/documents/{doc_id}").json()["text"])
 
 
-def test_ask_keeps_a_given_conversation_id(base_url):
-    r = httpx.post(f"{base_url}/v1/ask", json={"question": "Hungary", "conversation_id": "abc-1"})
-    assert r.json()["conversation_id"] == "abc-1"
+def test_follow_up_in_a_conversation_is_resolved_and_stored(base_url):
+    first = httpx.post(f"{base_url}/v1/ask", json={"question": "Who is Hungary's foreign minister?"}).json()
+    cid = first["conversation_id"]
+    second = httpx.post(f"{base_url}/v1/ask", json={"question": "What did he say about supporting Rutte?",
+                                                    "conversation_id": cid}).json()
+    assert second["conversation_id"] == cid and "he" not in second["resolved_question"].split()
+    stored = httpx.get(f"{base_url}/v1/conversations/{cid}").json()
+    assert [t["question"] for t in stored["turns"]] == ["Who is Hungary's foreign minister?",
+                                                        "What did he say about supporting Rutte?"]
+    assert stored["turns"][1]["result"]["resolved_question"] == second["resolved_question"]
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/v1/ask", {"question": "Hungary", "conversation_id": "never-started"}),
+    ("get", "/v1/conversations/never-started", None),
+])
+def test_unknown_conversation_is_404(base_url, method, path, body):
+    r = httpx.request(method, f"{base_url}{path}", json=body)
+    assert r.status_code == 404 and r.json()["code"] == "conversation_not_found"
 
 
 def test_document_metadata_and_text(base_url):
