@@ -111,3 +111,49 @@ class ConversationOut(BaseModel):
     id: str
     created: str
     turns: list[TurnOut]
+
+
+class DocumentIn(BaseModel):
+    """One article as JSON (the same fields `citeqa ingest` reads from .json files)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=1000)
+    text: str = Field(min_length=1, max_length=5_000_000)
+    url: str | None = Field(default=None, max_length=2000)
+    published: date | None = None
+    author: str | None = Field(default=None, max_length=500)
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+
+class IngestOut(BaseModel):
+    """What an upload did: ids of the documents it added, replaced or left unchanged."""
+
+    ids: list[str]
+    added: list[str]
+    replaced: list[str]
+    unchanged: list[str]
+    skipped: list[dict[str, str]]
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    passages: int
+
+
+class DocumentList(BaseModel):
+    offset: int
+    limit: int
+    total: int
+    documents: list[DocumentSummary]

@@ -58,6 +58,15 @@ class Engine:
         """Add or update articles from files and folders."""
         return self.ingestor.ingest_paths(paths, progress)
 
+    def ingest_bytes(self, data: bytes, filename: str, key: str) -> IngestReport:
+        """Add or update articles from one uploaded file; `key` names its source."""
+        return self.ingestor.ingest_bytes(data, filename, key)
+
+    def documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
+        """Indexed documents, newest first, with their passage counts."""
+        self.index.refresh()
+        return self.index.store.list_documents(offset, limit)
+
     def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None,
             conversation_id: str | None = None) -> Result:
         """Cited answers to a question (or an abstention).

@@ -34,9 +34,7 @@ def read_articles(path: Path, key: str, max_bytes: int) -> list[RawArticle | Ski
     Raises `SkippedInput` with the reason when the file as a whole cannot be read.
     """
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise SkippedInput(key, f"unsupported file type '{suffix or '(none)'}' "
-                                f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    _check_suffix(suffix, key)
     size = path.stat().st_size
     if size == 0:
         raise SkippedInput(key, "empty file")
@@ -47,6 +45,9 @@ def read_articles(path: Path, key: str, max_bytes: int) -> list[RawArticle | Ski
 
 def parse_articles(data: bytes, suffix: str, key: str) -> list[RawArticle | SkippedInput]:
     """Articles in `data`, a file of type `suffix`, from the source named `key`."""
+    _check_suffix(suffix, key)
+    if not data:
+        raise SkippedInput(key, "empty file")
     text = decode(data, key)
     if not text.strip():
         raise SkippedInput(key, "no text in file")
@@ -55,6 +56,12 @@ def parse_articles(data: bytes, suffix: str, key: str) -> list[RawArticle | Skip
     if suffix in (".html", ".htm"):
         return [_html_article(text, key)]
     return [_text_article(text, key)]
+
+
+def _check_suffix(suffix: str, key: str) -> None:
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkippedInput(key, f"unsupported file type '{suffix or '(none)'}' "
+                                f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")
 
 
 def decode(data: bytes, key: str) -> str:
