@@ -13,7 +13,7 @@ from index.search_index import SearchIndex
 from index.writer import IndexWriter
 from qa.answer.answerer import Answerer
 from qa.answer.scorer import LogisticScorer
-from qa.answer.spans import find_spans
+from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
 from qa.conversation.store import ConversationStore
 from qa.ingest.pipeline import Ingestor, Progress
@@ -101,13 +101,22 @@ class ConversationNotFound(KeyError):
 
 
 def answer_entities(result: Result) -> tuple[str, ...]:
-    """Names the top answer gave: its short answer first, then other names in the quote."""
-    if not result.answers:
-        return ()
-    top = result.answers[0]
-    names = [top.short_answer] if top.short_answer else []
+    """Names the answer gave (its short answer first, then other names in the quote).
+
+    When the answer names no one (or there is none), the name nearest the
+    question's words in the closest passage stands in, so "he" in a follow-up still has a referent
+    (shown to the user in `resolved_question`).
+    """
     asked = tuple(content_terms(result.resolved_question))
-    names += [top.text[s:e] for s, e in find_spans(top.text, "person", asked)]
+    names: list[str] = []
+    if result.answers:
+        top = result.answers[0]
+        names = [top.short_answer] if top.short_answer else []
+        names += [top.text[s:e] for s, e in find_spans(top.text, "person", asked)]
+    if not names and result.related:
+        text = result.related[0].text
+        span = best_span(text, "person", asked)
+        names = [text[span[0]:span[1]]] if span else []
     return tuple(dict.fromkeys(n for n in names if n))
 
 

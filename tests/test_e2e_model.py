@@ -80,3 +80,18 @@ def test_cli_json_equals_http_answer(model_engine):
         body.pop("timings_ms")
     from_http.pop("conversation_id")
     assert from_cli == from_http
+
+
+@pytest.mark.parametrize("first, follow_up, named, quoted", [
+    ("Who was Rutte's last rival for the NATO job?", "Why was he expected to withdraw?",
+     "Iohannis", "no longer has support"),
+    ("Who signed the law on Sweden joining NATO?", "And what fighter jets did Hungary buy from them?",
+     "Sweden", "Swedish-made fighter jets"),
+])
+def test_the_issues_follow_ups_are_answered_in_context(model_engine, first, follow_up, named, quoted):
+    cid = model_engine.conversations.start()
+    model_engine.ask(first, conversation_id=cid)
+    result = model_engine.ask(follow_up, conversation_id=cid)
+    assert named in result.resolved_question and result.answered
+    assert quoted in result.answers[0].text
+    assert_cited(result_dict(result), lambda doc_id: model_engine.document(doc_id).text)

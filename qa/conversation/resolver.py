@@ -4,8 +4,9 @@ No language model is available, so this is rule-based: pronouns that point
 back ("he", "his", "it", "them", ...) are replaced by the entity they most
 likely mean, and elliptical follow-ups ("What about Slovakia?") reuse the
 previous question with the new subject. Person pronouns take the person the
-previous answer named (the short answer of a "who" question), else the
-person the previous question named; other pronouns take the first proper
+previous answer named (the short answer of a "who" question; after an
+abstention, the closest passage's name), else the person the previous
+question named; other pronouns take the first proper
 noun of the previous question.
 """
 
@@ -57,8 +58,8 @@ def _refer(pronoun: str, name: str) -> str:
 
 
 def _first_person(turn: Turn) -> str | None:
-    """The person the last answer named, else the one the last question named."""
-    if turn.answered and turn.answer_entities:
+    """The person the last answer (or its closest passage) named, else the one the last question named."""
+    if turn.answer_entities:
         return turn.answer_entities[0]
     names = [turn.resolved_question[s:e] for s, e in find_spans(turn.resolved_question, "person", ())]
     return next((n for n in names if " " in n), None)
