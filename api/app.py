@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
 from api import errors
+from api.metrics import Metrics
 from api.routes import ask, conversations, documents, health
+from api.security import Guard
 from api.state import EngineHolder
 from qa import __version__
 from qa.settings import Settings
@@ -15,7 +19,8 @@ from qa.settings import Settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The HTTP service for `settings` (default: from the environment)."""
-    holder = EngineHolder(Settings() if settings is None else settings)
+    settings = Settings() if settings is None else settings
+    holder = EngineHolder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -25,7 +30,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="citeqa", version=__version__, lifespan=lifespan,
                   description="Extractive, cited answers from news articles.")
     app.state.holder = holder
+    app.state.metrics = Metrics()
     errors.install(app)
-    for module in (health, ask, conversations, documents):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    guard = Guard(settings)
+    for module in (ask, conversations, documents):
+        app.include_router(module.router, dependencies=[Depends(guard)])
+    _install_middleware(app, settings)
     return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Body-size limit, metrics and (when configured) CORS; the last added runs first."""
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
+            return JSONResponse({"code": "too_large", "message": f"request body is {length} bytes, over the "
+                                 f"limit of {settings.max_request_bytes}"}, status_code=413)
+        return await call_next(request)
+
+    app.middleware("http")(app.state.metrics.middleware)
+    if settings.cors_origin_list:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type"])

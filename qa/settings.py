@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")
     related_count: int = 3
 
+    api_keys: str = Field(default="", description="Comma-separated API keys; empty: no auth.")
+    rate_limit: str = Field(default="120/minute", description="Per key or client on /v1; empty: off.")
+    cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS.")
+    max_request_bytes: int = Field(default=25_000_000, description="Larger request bodies get 413.")
+
     passage_min_words: int = 100
     passage_max_words: int = 200
     max_file_bytes: int = 20_000_000
@@ -44,12 +49,32 @@ class Settings(BaseSettings):
 
     @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k",
                      "related_count", "passage_min_words",
-                     "passage_max_words", "max_file_bytes")
+                     "passage_max_words", "max_file_bytes", "max_request_bytes")
     @classmethod
     def _positive(cls, value: int, info) -> int:
         if value <= 0:
             raise ValueError(f"{info.field_name} must be > 0, got {value}")
         return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value:
+            from limits import parse
+
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError(f"rate_limit must look like '120/minute', got {value!r}") from None
+        return value
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @field_validator("answer_threshold")
     @classmethod

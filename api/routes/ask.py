@@ -33,4 +33,5 @@ def ask(body: AskRequest, request: Request) -> AskResponse:
     except ConversationNotFound:
         raise ApiError(404, "conversation_not_found", f"no conversation with id {conversation_id!r}; "
                        "omit conversation_id to start one") from None
+    request.app.state.metrics.answers.labels("answered" if result.answered else "abstained").inc()
     return AskResponse(**result_dict(result), conversation_id=conversation_id)

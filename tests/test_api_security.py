@@ -1,0 +1,76 @@
+"""API keys, rate limiting, body limits, CORS and metrics, on a real uvicorn server."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conftest import make_settings
+from server import running_server
+
+ASK = {"question": "When does Stoltenberg's contract expire?"}
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("guarded"), api_keys="alpha-key, beta-key",
+                             rate_limit="5/minute", cors_origins="https://newsroom.example",
+                             max_request_bytes=10_000)
+    with running_server(settings) as url:
+        yield url
+
+
+def _bearer(key: str) -> dict:
+    return {"authorization": f"Bearer {key}"}
+
+
+@pytest.mark.parametrize("headers, status, code", [
+    ({}, 401, "unauthorized"),
+    ({"authorization": "Basic YWxwaGE6"}, 401, "unauthorized"),
+    ({"authorization": "Bearer"}, 401, "unauthorized"),
+    (_bearer("alpha-kex"), 403, "forbidden"),
+])
+def test_v1_routes_need_a_valid_key(guarded, headers, status, code):
+    for method, path in (("post", "/v1/ask"), ("get", "/v1/documents"), ("get", "/v1/conversations/x")):
+        r = httpx.request(method, f"{guarded}{path}", json=ASK if method == "post" else None, headers=headers)
+        assert r.status_code == status and r.json()["code"] == code, (path, r.text)
+
+
+def test_health_needs_no_key(guarded):
+    assert httpx.get(f"{guarded}/healthz").status_code == 200
+    assert httpx.get(f"{guarded}/readyz").status_code == 200
+
+
+def test_each_key_has_its_own_rate_limit(guarded):
+    statuses = [httpx.post(f"{guarded}/v1/ask", json=ASK, headers=_bearer("beta-key")).status_code
+                for _ in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+    limited = httpx.post(f"{guarded}/v1/ask", json=ASK, headers=_bearer("beta-key")).json()
+    assert limited["code"] == "rate_limited" and "5 per 1 minute" in limited["message"]
+    assert httpx.get(f"{guarded}/v1/documents", headers=_bearer("alpha-key")).status_code == 200
+
+
+def test_oversized_body_is_413(guarded):
+    r = httpx.post(f"{guarded}/v1/documents", content=b'{"text": "' + b"x" * 20_000 + b'"}',
+                   headers=_bearer("alpha-key") | {"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+
+
+def test_cors_allows_only_the_configured_origin(guarded):
+    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "authorization"}
+    ok = httpx.options(f"{guarded}/v1/ask", headers=preflight | {"origin": "https://newsroom.example"})
+    assert ok.headers.get("access-control-allow-origin") == "https://newsroom.example"
+    other = httpx.options(f"{guarded}/v1/ask", headers=preflight | {"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_metrics_count_requests_outcomes_and_index_size(tmp_path):
+    with running_server(make_settings(tmp_path / "index")) as url:
+        httpx.post(f"{url}/v1/ask", json=ASK)
+        httpx.get(f"{url}/v1/documents/nope")
+        text = httpx.get(f"{url}/metrics").text
+    assert 'citeqa_requests_total{method="POST",route="/v1/ask",status="200"} 1.0' in text
+    assert 'citeqa_requests_total{method="GET",route="/v1/documents/{document_id}",status="404"} 1.0' in text
+    assert 'citeqa_request_seconds_count{route="/v1/ask"} 1.0' in text
+    assert 'citeqa_answers_total{outcome="answered"} 1.0' in text
+    assert 'citeqa_index_units{unit="documents"} 5.0' in text
