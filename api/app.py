@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.metrics import Metrics
-from api.routes import ask, conversations, documents, health
+from api.routes import ask, conversations, documents, health, page
 from api.security import Guard
 from api.state import EngineHolder
 from qa import __version__
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(page.router)
+    app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
     guard = Guard(settings)
     for module in (ask, conversations, documents):
         app.include_router(module.router, dependencies=[Depends(guard)])

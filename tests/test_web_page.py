@@ -1,0 +1,93 @@
+"""The web chat page in a real headless browser (Debian's chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import make_settings
+from server import running_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
+HOSTILE = {"title": "<b>Bold</b> claims", "url": "https://example.org/x",
+           "text": "The minister said <img src=x onerror=\"window.pwned=1\"> nothing. "
+                   "<script>window.pwned=2</script> The budget of Atlantis is 42 coins."}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with running_server(make_settings(tmp_path_factory.mktemp("web-index"))) as url:
+        yield url
+
+
+def _ask(page, question: str) -> None:
+    page.fill("#question", question)
+    page.click("#ask")
+
+
+def test_ask_see_a_cited_quote_open_it_and_see_the_highlight(browser, site, tmp_path: Path):
+    page = browser.new_page()
+    page.goto(site)
+    page.wait_for_selector("#articles li")
+    assert page.locator("#articles li").count() == 5
+    _ask(page, "When does Stoltenberg's contract expire?")
+    quote = page.wait_for_selector(".turn blockquote.answer")
+    chip = page.locator(".turn blockquote.answer .chip").first
+    doc_id, start, end = chip.get_attribute("data-doc"), int(chip.get_attribute("data-start")), int(chip.get_attribute("data-end"))
+    assert "contract expires on October 1" in quote.text_content()
+    chip.click()
+    mark = page.wait_for_selector("#article-text mark#highlight")
+    text = httpx.get(f"{site}/v1/documents/{doc_id}").json()["text"]
+    assert mark.text_content() == text[start:end]
+    assert page.evaluate("""() => { const r = document.getElementById('highlight').getBoundingClientRect();
+                                   const v = document.querySelector('.viewer').getBoundingClientRect();
+                                   return r.top >= v.top && r.bottom <= v.bottom; }""")
+    page.screenshot(path=str(tmp_path / "page.png"))
+
+
+def test_follow_up_shows_how_it_was_understood(browser, site):
+    page = browser.new_page()
+    page.goto(site)
+    _ask(page, "Who is Hungary's foreign minister?")
+    page.wait_for_selector(".turn:nth-child(1) blockquote")
+    _ask(page, "What did he say about supporting Rutte?")
+    resolved = page.wait_for_selector(".turn:nth-child(2) .resolved:has-text('Understood as')")
+    assert " he " not in resolved.text_content()
+
+
+def test_article_text_is_shown_as_text_never_run(browser, site):
+    r = httpx.post(f"{site}/v1/documents", json=HOSTILE)
+    assert r.status_code == 201
+    page = browser.new_page()
+    page.goto(site)
+    _ask(page, "What is the budget of Atlantis?")
+    page.wait_for_selector(".turn blockquote.answer")
+    page.locator(".chip", has_text="Bold").first.click()
+    page.wait_for_selector("#article-text mark")
+    assert page.evaluate("() => window.pwned") is None
+    assert page.locator("#article-text img, #article-text script, .turn img, #article-title b").count() == 0
+    assert "<b>Bold</b> claims" in page.text_content("#article-title")
+
+
+def test_abstention_is_shown_with_related_passages(browser, tmp_path):
+    with running_server(make_settings(tmp_path / "index", answer_threshold=1.0)) as url:
+        page = browser.new_page()
+        page.goto(url)
+        _ask(page, "What is the capital of Australia?")
+        page.wait_for_selector(".turn .abstain")
+        assert page.text_content(".turn .abstain") == "I could not find this in the articles."
+        assert page.locator(".turn .related li").count() >= 1
