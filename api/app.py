@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, logs
 from api.metrics import Metrics
 from api.routes import ask, conversations, documents, health, page
 from api.security import Guard
@@ -55,6 +55,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         return await call_next(request)
 
     app.middleware("http")(app.state.metrics.middleware)
+    app.middleware("http")(logs.request_id_middleware)
     if settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type"])

@@ -96,12 +96,13 @@ def serve(host: Annotated[Optional[str], typer.Option()] = None,
     """Start the HTTP service (ingests the sample corpus into an empty index)."""
     import uvicorn
 
+    from api import logs
     from api.app import create_app
 
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     uvicorn.run(create_app(settings), host=settings.host if host is None else host,
-                port=settings.port if port is None else port)
+                port=settings.port if port is None else port, log_config=None)
 
 
 @app.command("eval")

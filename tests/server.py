@@ -21,12 +21,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(base_url: str, timeout_s: float = 180.0) -> None:
-    """Poll /readyz until 200 (the engine loads in the background)."""
+def wait_ready(base_url: str, timeout_s: float = 180.0, path: str = "/readyz") -> None:
+    """Poll `path` until 200 (/readyz: the engine loads in the background)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base_url}/readyz", timeout=2.0).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -35,8 +35,8 @@ def wait_ready(base_url: str, timeout_s: float = 180.0) -> None:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
-    """Serve the app for `settings` on loopback; yields the base URL once ready."""
+def running_server(settings: Settings, ready_path: str = "/readyz") -> Iterator[str]:
+    """Serve the app for `settings` on loopback; yields the base URL once `ready_path` answers 200."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -44,7 +44,7 @@ def running_server(settings: Settings) -> Iterator[str]:
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base_url)
+        wait_ready(base_url, path=ready_path)
         yield base_url
     finally:
         server.should_exit = True

@@ -74,3 +74,29 @@ def test_metrics_count_requests_outcomes_and_index_size(tmp_path):
     assert 'citeqa_request_seconds_count{route="/v1/ask"} 1.0' in text
     assert 'citeqa_answers_total{outcome="answered"} 1.0' in text
     assert 'citeqa_index_units{unit="documents"} 5.0' in text
+
+
+def test_every_response_carries_a_request_id_and_the_access_log_is_json(guarded, caplog):
+    import json
+    import logging
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    caplog.set_level(logging.INFO, logger="citeqa.access")
+    given = httpx.get(f"{guarded}/healthz", headers={"x-request-id": "trace-123"})
+    made = httpx.get(f"{guarded}/v1/documents", headers={"authorization": "Bearer wrong"})
+    assert given.headers["x-request-id"] == "trace-123" and len(made.headers["x-request-id"]) == 32
+    records = [r for r in caplog.records if r.name == "citeqa.access"]
+    line = json.loads(JsonFormatter("%(message)s").format(records[-1]))
+    assert line["request_id"] == made.headers["x-request-id"] and line["status"] == 403
+    assert "wrong" not in json.dumps([JsonFormatter("%(message)s").format(r) for r in records])
+
+
+def test_a_service_whose_index_cannot_load_says_so_with_503(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    with running_server(make_settings(blocker), ready_path="/healthz") as url:
+        ready = httpx.get(f"{url}/readyz")
+        asked = httpx.post(f"{url}/v1/ask", json=ASK)
+    assert ready.status_code == 503
+    assert asked.status_code == 503 and asked.json()["code"] == "not_ready" and asked.json()["message"]

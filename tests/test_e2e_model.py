@@ -95,3 +95,19 @@ def test_the_issues_follow_ups_are_answered_in_context(model_engine, first, foll
     assert named in result.resolved_question and result.answered
     assert quoted in result.answers[0].text
     assert_cited(result_dict(result), lambda doc_id: model_engine.document(doc_id).text)
+
+
+def test_the_issues_follow_ups_over_http(model_engine):
+    with running_server(model_engine.settings) as url:
+        def ask(question, cid=None):
+            body = {"question": question} | ({"conversation_id": cid} if cid else {})
+            return httpx.post(f"{url}/v1/ask", json=body, timeout=60).json()
+
+        rival = ask("Who was Rutte's last rival for the NATO job?")
+        why = ask("Why was he expected to withdraw?", rival["conversation_id"])
+        law = ask("Who signed the law on Sweden joining NATO?")
+        jets = ask("And what fighter jets did Hungary buy from them?", law["conversation_id"])
+        stored = httpx.get(f"{url}/v1/conversations/{law['conversation_id']}").json()
+    assert "Iohannis" in why["resolved_question"] and "no longer has support" in why["answers"][0]["text"]
+    assert "Swedish-made fighter jets" in jets["answers"][0]["text"]
+    assert [t["resolved_question"] for t in stored["turns"]][1] == jets["resolved_question"]
