@@ -52,7 +52,7 @@ def test_posted_article_is_answerable_then_gone_after_delete(base_url):
 
 def test_file_upload_is_ingested_like_the_cli(base_url):
     text = "# Wombat news\n\nThe wombat sanctuary in Ballarat opened on March 3, 2024.\n"
-    r = httpx.post(f"{base_url}/v1/documents/upload", files={"file": ("wombats.md", text.encode(), "text/markdown")})
+    r = httpx.post(f"{base_url}/v1/documents", files={"file": ("wombats.md", text.encode(), "text/markdown")})
     assert r.status_code == 201, r.text
     doc = httpx.get(f"{base_url}/v1/documents/{r.json()['ids'][0]}").json()
     assert doc["title"] == "Wombat news" and "Ballarat" in doc["text"]
@@ -65,7 +65,7 @@ def test_file_upload_is_ingested_like_the_cli(base_url):
     ("broken.json", b"{not json", "unreadable_document"),
 ])
 def test_bad_uploads_are_422_with_the_reason(base_url, name, payload, code):
-    r = httpx.post(f"{base_url}/v1/documents/upload", files={"file": (name, payload)})
+    r = httpx.post(f"{base_url}/v1/documents", files={"file": (name, payload)})
     assert r.status_code == 422 and r.json()["code"] == code and name in r.json()["message"]
     assert httpx.get(f"{base_url}/v1/documents").json()["total"] == 5
 
@@ -77,3 +77,12 @@ def test_bad_uploads_are_422_with_the_reason(base_url, name, payload, code):
 def test_invalid_json_documents_are_422(base_url, body, field):
     r = httpx.post(f"{base_url}/v1/documents", json=body)
     assert r.status_code == 422 and field in r.json()["message"]
+
+
+def test_malformed_posts_are_422_and_the_schema_lists_both_bodies(base_url):
+    bad_json = httpx.post(f"{base_url}/v1/documents", content=b"{bad", headers={"content-type": "application/json"})
+    no_file = httpx.post(f"{base_url}/v1/documents", files={"other": ("a.txt", b"text")})
+    assert bad_json.status_code == 422 and bad_json.json()["code"] == "validation_error"
+    assert no_file.status_code == 422 and "file" in no_file.json()["message"]
+    body = httpx.get(f"{base_url}/openapi.json").json()["paths"]["/v1/documents"]["post"]["requestBody"]
+    assert set(body["content"]) == {"application/json", "multipart/form-data"}

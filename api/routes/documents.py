@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from api.errors import ApiError
 from api.schemas import DocumentIn, DocumentList, DocumentOut, DocumentSummary, ErrorOut, IngestOut
@@ -38,27 +42,46 @@ def get_document(request: Request, document_id: str = _ID) -> DocumentOut:
                        tags=list(doc.tags), content_hash=doc.content_hash, text=doc.text)
 
 
-@router.post("", status_code=201, response_model=IngestOut,
+_JSON_OR_FILE = {
+    "requestBody": {"required": True, "content": {
+        "application/json": {"schema": DocumentIn.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": {"type": "string", "format": "binary"}}}},
+    }},
+}
+
+
+@router.post("", status_code=201, response_model=IngestOut, openapi_extra=_JSON_OR_FILE,
              responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-def add_document(body: DocumentIn, request: Request) -> IngestOut:
-    """Add (or replace) one article given as JSON; answers reflect it right away."""
+async def add_document(request: Request) -> IngestOut:
+    """Add (or replace) articles: one as JSON, or an uploaded file (txt, md, html, json, jsonl)
+    validated like `citeqa ingest`. Answers reflect them right away."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        data, name = await _uploaded(request)
+        return await run_in_threadpool(_ingest, request, data, name, f"upload:{name}")
+    try:
+        body = DocumentIn.model_validate_json(await request.body())
+    except ValidationError as err:
+        raise RequestValidationError(err.errors()) from None
     record = body.model_dump(mode="json", exclude_none=True)
-    # Without an id or url the text itself names the source, so posting it twice is a no-op.
+    # Without a url the text itself names the source, so posting it twice is a no-op.
     key = body.url or "api:" + hashlib.sha256(body.text.encode()).hexdigest()[:16]
     data = json.dumps(record, ensure_ascii=False).encode()
-    return _ingest(request, data, "document.json", key)
+    return await run_in_threadpool(_ingest, request, data, "document.json", key)
 
 
-@router.post("/upload", status_code=201, response_model=IngestOut,
-             responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-def upload_document(request: Request, file: UploadFile = File(...)) -> IngestOut:
-    """Add articles from one uploaded file (txt, md, html, json, jsonl), like `citeqa ingest`."""
+async def _uploaded(request: Request) -> tuple[bytes, str]:
+    """The bytes and name of the multipart `file` field, within the size limit."""
     limit = request.app.state.holder.settings.max_file_bytes
-    data = file.file.read(limit + 1)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUploadFile):
+        raise ApiError(422, "validation_error", "file: a multipart field named 'file' is required")
+    data = await upload.read(limit + 1)
     if len(data) > limit:
         raise ApiError(413, "too_large", f"file is over the {limit}-byte limit")
-    name = file.filename or "upload"
-    return _ingest(request, data, name, f"upload:{name}")
+    return data, upload.filename or "upload"
 
 
 @router.delete("/{document_id}", status_code=204, responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
