@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
@@ -16,6 +17,8 @@ from api.security import Guard
 from api.state import EngineHolder
 from qa import __version__
 from qa.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,11 +39,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
+    _install_slack(app, settings, holder)
     guard = Guard(settings)
     for module in (ask, conversations, documents):
         app.include_router(module.router, dependencies=[Depends(guard)])
     _install_middleware(app, settings)
     return app
+
+
+def _install_slack(app: FastAPI, settings: Settings, holder: EngineHolder) -> None:
+    """Mount the Slack bot when its secrets are set; say so either way."""
+    if not (settings.slack_signing_secret and settings.slack_bot_token):
+        log.warning("Slack routes are off: set QA_SLACK_SIGNING_SECRET and QA_SLACK_BOT_TOKEN to enable them")
+        return
+    from api.routes.slack import slack_router
+    from api.slack.bot import SlackBot
+    from api.slack.store import SlackStore
+
+    bot = SlackBot(settings, holder.get, SlackStore(settings.index_dir / "slack.sqlite"))
+    app.include_router(slack_router(bot.app))
+    log.info("Slack routes on: /slack/events, /slack/commands, /slack/interactions (Web API %s)",
+             settings.slack_api_url)
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:

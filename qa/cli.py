@@ -130,5 +130,24 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
         raise typer.Exit(1)
 
 
+feedback_app = typer.Typer(help="Feedback given on answers (Slack 👍/👎).", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout).")] = None) -> None:
+    """Every feedback click with its question and the answers judged, as JSON lines."""
+    from api.slack.store import SlackStore
+
+    path = Settings().index_dir / "slack.sqlite"
+    rows = list(SlackStore(path).feedback()) if path.exists() else []
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if out is None:
+        typer.echo(lines, nl=False)
+    else:
+        out.write_text(lines, encoding="utf-8")
+        typer.echo(f"{len(rows)} feedback rows written to {out}", err=True)
+
+
 def main() -> None:
     app()

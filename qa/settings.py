@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS.")
     max_request_bytes: int = Field(default=25_000_000, description="Larger request bodies get 413.")
 
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL links to the service use.")
+    slack_signing_secret: str = Field(default="", description="Slack app signing secret; empty: Slack off.")
+    slack_bot_token: str = Field(default="", description="Slack bot token (xoxb-...); empty: Slack off.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    slack_command: str = Field(default="/ask", description="The slash command the bot answers.")
+
     passage_min_words: int = 100
     passage_max_words: int = 200
     max_file_bytes: int = 20_000_000

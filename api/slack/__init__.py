@@ -1,0 +1,1 @@
+"""The Slack bot: Bolt mounted in the FastAPI app, answering with the same pipeline."""

@@ -1,0 +1,38 @@
+"""Block Kit formatting: limits, escaping of untrusted text, buttons."""
+
+from __future__ import annotations
+
+import json
+
+from api.slack.blocks import MAX_BLOCKS, SECTION_CHARS, answer_messages, escape
+
+
+def _result(texts: list[str], answered: bool = True) -> dict:
+    answers = [{"text": t, "score": 0.9, "document_id": f"d{n}", "title": "T <b>", "url": None,
+                "published": "2024-06-19", "start": 0, "end": len(t), "short_answer": None}
+               for n, t in enumerate(texts)]
+    return {"question": "q", "resolved_question": "q", "answered": answered, "answer": "x",
+            "answers": answers if answered else [], "related": []}
+
+
+def test_untrusted_text_cannot_mention_link_or_format():
+    assert escape("<!channel> <https://evil|click> & co") == "&lt;!channel&gt; &lt;https://evil|click&gt; &amp; co"
+    [blocks] = answer_messages(_result(["Hi <!here> see <https://evil.example|this>"]), "k", "https://qa/v1/documents")
+    text = json.dumps(blocks)
+    assert "<!here>" not in text and "<https://evil.example|" not in text and "T &lt;b&gt;" in text
+
+
+def test_long_answers_are_split_within_slack_limits():
+    messages = answer_messages(_result(["x" * 7000] + ["y"] * 60), "k", "https://qa/v1/documents")
+    assert len(messages) > 1
+    for blocks in messages:
+        assert len(blocks) <= MAX_BLOCKS
+        assert all(len(b["text"]["text"]) <= SECTION_CHARS for b in blocks if b["type"] == "section")
+    assert messages[-1][-1]["type"] == "actions"
+    assert "".join(b["text"]["text"] for b in messages[0][:3] if b["type"] == "section").count("x") == 7000
+
+
+def test_abstention_says_so_and_buttons_include_share_only_when_asked():
+    [blocks] = answer_messages(_result([], answered=False), "k", "https://qa/v1/documents", shareable=True)
+    assert ":grey_question: x" in json.dumps(blocks)
+    assert [e["action_id"] for e in blocks[-1]["elements"]] == ["feedback_up", "feedback_down", "share"]
