@@ -54,6 +54,24 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
+def content_term_spans(text: str) -> list[tuple[int, str]]:
+    """Every occurrence of a meaningful token, with its start offset, in order."""
+    spans: list[tuple[int, str]] = []
+    cursor = 0
+
+    def latin(start: int, end: int) -> None:
+        spans.extend((start + m.start(), m.group().lower()) for m in _LATIN.finditer(text[start:end]))
+
+    for run in _CJK_RUN.finditer(text):
+        latin(cursor, run.start())
+        with _jieba_lock:
+            spans.extend((run.start() + b, w) for w, b, _ in _jieba().tokenize(run.group(), mode="search")
+                         if w.strip())
+        cursor = run.end()
+    latin(cursor, len(text))
+    return [(at, t) for at, t in spans if t not in STOPWORDS and (len(t) > 1 or _CJK_RUN.match(t))]
+
+
 def match_expression(terms: list[str]) -> str:
     """An FTS5 MATCH expression: any of the terms, each quoted."""
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

@@ -130,6 +130,23 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
         raise typer.Exit(1)
 
 
+@app.command()
+def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smoke test).")] = False,
+          out: Annotated[Path, typer.Option(help="Where bench.json, bench.md and bench.png go.")] = Path("evals/out/bench"),
+          scale: Annotated[Optional[str], typer.Option(help="Index sizes, comma-separated (default 10000,100000; "
+                                                             "quick 10000).")] = None) -> None:
+    """Benchmark ingest, /v1/ask latency, start-up and the index at scale on this machine."""
+    from evals.bench.runner import run
+
+    sizes = tuple(int(n) for n in scale.split(",")) if scale else ((10_000,) if quick else (10_000, 100_000))
+    report = run(Settings(), out, quick, sizes)
+    typer.echo((out / "bench.md").read_text())
+    failed = sum(level["errors"] for level in report["serve"]["levels"].values())
+    if failed:
+        typer.secho(f"{failed} requests failed", fg="red", err=True)
+        raise typer.Exit(1)
+
+
 feedback_app = typer.Typer(help="Feedback given on answers (Slack 👍/👎).", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 

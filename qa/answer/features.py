@@ -7,8 +7,8 @@ import re
 
 import numpy as np
 
-from index.keyword import content_terms
 from qa.answer.candidates import Candidate
+from qa.answer.doc_terms import CACHE, stem
 from qa.answer.question import SHORT_TYPES, QuestionInfo
 from qa.answer.spans import find_spans
 
@@ -21,51 +21,40 @@ WINDOW_CHARS = 250
 _SENTENCE_END = re.compile(r"[.!?。！？\"”’)]$")
 
 
-def _stem(term: str) -> str:
-    """Crude stem so 'objection' meets 'objections' and 'withdraw' meets 'withdrew'."""
-    return term[:5] if term.isascii() and len(term) > 5 else term
-
-
 def feature_matrix(question: QuestionInfo, candidates: tuple[Candidate, ...],
                    idf: dict[str, float]) -> np.ndarray:
     """One row of `FEATURES` per candidate."""
     best = max((c.dense for c in candidates), default=0.0)
     order = {id(c): rank for rank, c in enumerate(sorted(candidates, key=lambda c: -c.dense))}
-    # Several candidates share a passage: tokenise each passage once.
-    passage_cover = {c.passage_id: _cover(question, content_terms(c.document.text[c.passage_start:c.passage_end]), idf)
-                     for c in candidates}
-    return np.asarray([_features(question, c, best, order[id(c)], passage_cover[c.passage_id], idf)
+    asked = {stem(t) for t in question.terms}
+    passage_cover: dict[int, float] = {}
+    for c in candidates:
+        if c.passage_id not in passage_cover:
+            passage_cover[c.passage_id] = _cover(question, CACHE.get(c.document).between(c.passage_start, c.passage_end), idf)
+    return np.asarray([_features(question, asked, c, best, order[id(c)], passage_cover[c.passage_id], idf)
                        for c in candidates], dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
-def _cover(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
-    """Share of the question's terms (idf-weighted) found among `terms`."""
-    stems = {_stem(t) for t in terms}
+def _cover(q: QuestionInfo, stems: set[str], idf: dict[str, float]) -> float:
+    """Share of the question's terms (idf-weighted) found among `stems`."""
     weight = sum(idf.get(t, 1.0) for t in q.terms) or 1.0
-    return sum(idf.get(t, 1.0) for t in q.terms if _stem(t) in stems) / weight
+    return sum(idf.get(t, 1.0) for t in q.terms if stem(t) in stems) / weight
 
 
-def _missing_rare(q: QuestionInfo, terms: list[str], idf: dict[str, float]) -> float:
-    """Weight of the rarest question term absent from `terms`, relative to the rarest overall."""
-    stems = {_stem(t) for t in terms}
+def _missing_rare(q: QuestionInfo, stems: set[str], idf: dict[str, float]) -> float:
+    """Weight of the rarest question term absent from `stems`, relative to the rarest overall."""
     rarest = max((idf.get(t, 1.0) for t in q.terms), default=0.0) or 1.0
-    return max((idf.get(t, 1.0) for t in q.terms if _stem(t) not in stems), default=0.0) / rarest
+    return max((idf.get(t, 1.0) for t in q.terms if stem(t) not in stems), default=0.0) / rarest
 
 
-def _window(c: Candidate) -> str:
-    """The candidate with about `WINDOW_CHARS` of its document either side."""
-    text = c.document.text
-    return text[max(c.start - WINDOW_CHARS, 0): c.end + WINDOW_CHARS]
-
-
-def _features(q: QuestionInfo, c: Candidate, best_dense: float, dense_rank: int, passage_cover: float,
-              idf: dict[str, float]) -> list[float]:
+def _features(q: QuestionInfo, asked: set[str], c: Candidate, best_dense: float, dense_rank: int,
+              passage_cover: float, idf: dict[str, float]) -> list[float]:
     text = c.text
-    terms = content_terms(text)
-    asked = {_stem(t) for t in q.terms}
-    novelty = sum(1 for t in terms if _stem(t) not in asked) / max(len(terms), 1)
+    doc_terms = CACHE.get(c.document)
+    terms = doc_terms.between(c.start, c.end)
+    novelty = sum(1 for t in terms if t not in asked) / max(len(terms), 1)
     heading = float(not _SENTENCE_END.search(text) and len(text.split()) < 12)
-    window = content_terms(_window(c))
+    window = doc_terms.between(c.start - WINDOW_CHARS, c.end + WINDOW_CHARS)
     return [
         c.dense,
         c.dense - best_dense,

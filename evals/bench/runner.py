@@ -1,0 +1,89 @@
+"""Run the benchmarks and write bench.json, bench.md and bench.png."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+from pathlib import Path
+
+from evals.bench import ingest_bench, query_bench, scale_bench
+from qa.settings import Settings
+
+
+def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> dict:
+    """Ingest, query and start-up on the sample corpus, then the index alone at `sizes`."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        ingest = ingest_bench.run(settings, work, copies=1 if quick else 4)
+        floor_ms = query_bench.embedding_floor(settings.model_copy(update={"index_dir": work / "floor"}),
+                                               query_bench.questions())
+        serve = query_bench.run(settings, work, requests_per_level=40 if quick else 400)
+    scale = scale_bench.run(sizes, settings.sample_dir)
+    report = {"machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
+              "embedder": settings.embedder, "quick": quick, "ingest": ingest,
+              "question_embedding_ms": round(floor_ms, 2), "serve": serve, "scale": scale}
+    for level in serve["levels"].values():
+        level["p50_over_embedding"] = round(level["p50_ms"] / floor_ms, 2)
+        level["p99_over_embedding"] = round(level["p99_ms"] / floor_ms, 2)
+    (out / "bench.json").write_text(json.dumps(report, indent=2))
+    (out / "bench.md").write_text(markdown(report))
+    chart(report, out / "bench.png")
+    return report
+
+
+def markdown(r: dict) -> str:
+    i, s = r["ingest"], r["serve"]
+    lines = [f"# citeqa bench ({r['embedder']}, {r['machine']['cpus']} CPUs{', quick' if r['quick'] else ''})", "",
+             "## Ingest (sample corpus)", "", "| documents | passages | docs/s | passages/s | units/s | embedder units/s | ratio |",
+             "|---|---|---|---|---|---|---|",
+             f"| {i['documents']} | {i['passages']} | {i['documents_per_s']} | {i['passages_per_s']} | {i['units_per_s']} "
+             f"| {i['embedder_units_per_s']} | {i['ratio_to_embedder']} |", "",
+             f"## /v1/ask through uvicorn (question embedding alone: {r['question_embedding_ms']} ms)", "",
+             "| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p50 / embedding | p99 / embedding |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {c} | {v['requests']} | {v['errors']} | {v['requests_per_s']} | {v['p50_ms']} | {v['p95_ms']} "
+              f"| {v['p99_ms']} | {v['p50_over_embedding']} | {v['p99_over_embedding']} |" for c, v in s["levels"].items()]
+    lines += ["", f"Start-up to /readyz: {s['first_start_to_ready_s']} s on an empty index (ingests the sample), "
+                  f"{s['reopen_to_ready_s']} s reopening it; peak RSS {s['peak_rss_mb']} MiB.", "",
+              "## Index alone at scale (synthetic clustered 384-d vectors; FTS5 over synthetic text)", "",
+              "| passages | index | build s | p50 ms | p95 ms | recall@10 | bytes/passage | disk MiB |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {x['passages']} | {x['index']} | {x['build_s']} | {x['p50_ms']} | {x['p95_ms']} | "
+              f"{x['recall@10'] if x['recall@10'] is not None else '–'} | {x['bytes_per_passage']} | {x['disk_mb']} |"
+              for x in r["scale"]]
+    return "\n".join(lines) + "\n"
+
+
+def chart(r: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    levels = r["serve"]["levels"]
+    for pct in ("p50_ms", "p95_ms", "p99_ms"):
+        left.plot([str(c) for c in levels], [v[pct] for v in levels.values()], marker="o", label=pct[:3])
+    left.axhline(r["question_embedding_ms"], color="grey", linestyle="--", label="embedding")
+    left.set_xlabel("concurrent clients")
+    left.set_ylabel("/v1/ask latency, ms")
+    left.legend()
+    for name in sorted({x["index"].rstrip("0123456789") for x in r["scale"]}):
+        rows = [x for x in r["scale"] if x["index"].rstrip("0123456789") == name]
+        right.plot([x["passages"] for x in rows], [x["p50_ms"] for x in rows], marker="o", label=name)
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("passages")
+    right.set_ylabel("query p50, ms")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
