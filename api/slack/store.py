@@ -39,6 +39,7 @@ class SlackStore:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; fsync per checkpoint
             self._local.conn = conn
         return conn
 
