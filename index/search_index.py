@@ -23,7 +23,10 @@ class SearchIndex:
     half-written document.
     """
 
-    def __init__(self, directory: Path, embedder_name: str, dimension: int) -> None:
+    def __init__(self, directory: Path, embedder_name: str, dimension: int, exact_max: int = 100_000) -> None:
+        if exact_max <= 0:
+            raise ValueError(f"exact_max must be > 0, got {exact_max}")
+        self.exact_max = exact_max
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.embedder_name = embedder_name
@@ -53,6 +56,10 @@ class SearchIndex:
                 ids, vectors = self.store.unit_vectors(
                     unit, np.setdiff1d(db_ids, held, assume_unique=True), self.dimension)
                 dense.add(ids, vectors)
+                if dense.kind == "flat" and len(dense) > self.exact_max:
+                    # Past this size exact search gets slow (see `citeqa bench`): switch to IVF, once.
+                    self._dense[unit] = DenseIndex.approximate(
+                        self.dimension, *self.store.unit_vectors(unit, db_ids, self.dimension))
             self._generation = generation
         return True
 

@@ -34,7 +34,8 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.embedder = make_embedder(settings.embedder)
-        self.index = SearchIndex(settings.index_dir, self.embedder.name, self.embedder.dimension)
+        self.index = SearchIndex(settings.index_dir, self.embedder.name, self.embedder.dimension,
+                                 settings.dense_exact_max)
         self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
         self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
                                  settings.max_file_bytes)

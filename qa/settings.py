@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
     rrf_k: int = 60
+    dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
     answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")
     related_count: int = 3
 
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = 20_000_000
     write_lock_timeout_s: float = 30.0
 
-    @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k",
+    @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "dense_exact_max",
                      "related_count", "passage_min_words",
                      "passage_max_words", "max_file_bytes", "max_request_bytes")
     @classmethod

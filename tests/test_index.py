@@ -14,6 +14,7 @@ from index.manifest import IndexMismatchError
 from index.search_index import SearchIndex
 from index.writer import IndexBusyError, IndexWriter
 from qa.engine import Engine
+from qa.types import Filters
 
 
 def _units(engine: Engine, document_id: str) -> dict[str, int]:
@@ -152,3 +153,21 @@ def test_dense_index_validates():
         DenseIndex(0)
     with pytest.raises(ValueError, match="k must be > 0, got 0"):
         DenseIndex(4).search(np.zeros(4, dtype=np.float32), 0)
+
+
+def test_large_index_switches_to_ivf_and_keeps_answering_deletes_and_filters(tmp_path):
+    engine = Engine(make_settings(tmp_path / "index", dense_exact_max=50))
+    engine.ingest([DATA])
+    assert engine.index._dense["sentences"].kind == "ivf"  # ~150 sentences > 50
+    assert engine.index._dense["passages"].kind == "flat"  # 27 passages
+    top = engine.ask("When does Stoltenberg's contract expire?").answers[0]
+    assert "contract expires on October 1" in top.text
+    only = engine.ask("When does Stoltenberg's contract expire?",
+                      filters=Filters(document_ids=(top.document_id,))).answers
+    assert only and all(a.document_id == top.document_id for a in only)
+    assert engine.delete(top.document_id)
+    assert all(a.document_id != top.document_id for a in engine.ask("contract expires").answers)
+    engine.index.checkpoint()
+    reopened = Engine(make_settings(tmp_path / "index", dense_exact_max=50))
+    assert reopened.index._dense["sentences"].kind == "ivf"
+    assert len(reopened.index._dense["sentences"]) == reopened.index.store.counts()["sentences"]

@@ -99,10 +99,15 @@ async def _load(url: str, texts: list[str], concurrency: int, total: int) -> dic
 
 
 def _wait_ready(url: str, start: float, timeout_s: float = 300) -> float:
+    """Seconds from `start` until /readyz says ready; a failed load stops the run at once."""
     while time.perf_counter() - start < timeout_s:
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            response = httpx.get(f"{url}/readyz", timeout=1)
+            if response.status_code == 200:
                 return time.perf_counter() - start
+            message = response.json().get("message", "")
+            if message != "loading":
+                raise RuntimeError(f"the server failed to load: {message}")
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
