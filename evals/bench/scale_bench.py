@@ -16,6 +16,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.dense import ivf_index
+
 DIM = 384  # multilingual-e5-small and MiniLM
 QUERIES = 200
 
@@ -46,12 +48,8 @@ def index_types(n: int) -> dict[str, callable]:
         index.hnsw.efSearch = 128
         return index
 
-    def ivf():
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.nprobe = max(8, nlist // 32)
-        return index
-
-    return {"flat": lambda: faiss.IndexFlatIP(DIM), "hnsw32": hnsw, f"ivf{nlist}": ivf}
+    # The IVF the service switches to past QA_DENSE_EXACT_MAX (index/dense.py).
+    return {"flat": lambda: faiss.IndexFlatIP(DIM), "hnsw32": hnsw, f"ivf{nlist}": lambda: ivf_index(DIM, n)}
 
 
 def dense_scale(n: int) -> list[dict]:
@@ -102,7 +100,7 @@ def keyword_scale(n: int, vocabulary: list[str]) -> dict:
         build_s = time.perf_counter() - start
         latencies = []
         # Questions' content terms are not the commonest words: draw them from the rest, evenly.
-        pool = vocabulary[20:] or vocabulary
+        pool = vocabulary[100:] or vocabulary
         for _ in range(QUERIES):
             terms = [pool[w] for w in rng.choice(len(pool), 3)]
             expr = " OR ".join(f'"{t}"' for t in terms)
@@ -117,13 +115,20 @@ def keyword_scale(n: int, vocabulary: list[str]) -> dict:
             "bytes_per_passage": round(size / n, 1), "disk_mb": round(size / 2**20, 1)}
 
 
-def vocabulary_from(sample_dir: Path) -> list[str]:
-    """Words of the sample corpus, most frequent first."""
+def vocabulary_from(sample_dir: Path, size: int = 50_000) -> list[str]:
+    """Words of the sample corpus, most frequent first, extended with made-up words to a news-sized
+    vocabulary (a few thousand words alone would make every posting list huge)."""
     counts: dict[str, int] = {}
     for path in sorted(sample_dir.iterdir()):
         for word in re.findall(r"[A-Za-z]{3,}", path.read_text(encoding="utf-8", errors="ignore")):
             counts[word.lower()] = counts.get(word.lower(), 0) + 1
-    return sorted(counts, key=lambda w: -counts[w])
+    words = sorted(counts, key=lambda w: -counts[w])
+    stems = words[:500]
+    n = 0
+    while len(words) < size:
+        words.append(f"{stems[n % len(stems)]}{'aeiou'[n % 5]}{n // len(stems)}x")
+        n += 1
+    return words
 
 
 def run(sizes: tuple[int, ...], sample_dir: Path) -> list[dict]:
