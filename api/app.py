@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, logs
 from api.metrics import Metrics
+from api.schemas import ErrorOut
 from api.routes import ask, conversations, documents, health, page
 from api.security import Guard
 from api.state import EngineHolder
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder.start()
         yield
 
-    app = FastAPI(title="citeqa", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="citeqa", version=__version__, lifespan=lifespan, redirect_slashes=False,
                   description="Extractive, cited answers from news articles.")
     app.state.holder = holder
     app.state.metrics = Metrics()
@@ -41,8 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
     _install_slack(app, settings, holder)
     guard = Guard(settings)
+    guarded = {status: {"model": ErrorOut} for status in (401, 403, 413, 429)}
     for module in (ask, conversations, documents):
-        app.include_router(module.router, dependencies=[Depends(guard)])
+        app.include_router(module.router, dependencies=[Depends(guard)], responses=guarded)
     _install_middleware(app, settings)
     return app
 

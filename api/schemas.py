@@ -118,11 +118,13 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(default=None, max_length=200)
+    id: str | None = Field(default=None, max_length=200,
+                           description="Your name for the article (part of its source); the response's `ids` "
+                                       "hold the document id that the other routes take.")
     title: str | None = Field(default=None, max_length=1000)
     text: str = Field(min_length=1, max_length=5_000_000)
     url: str | None = Field(default=None, max_length=2000)
-    published: date | None = None
+    published: date | None = Field(default=None, strict=True, description="ISO date, e.g. 2024-06-19")
     author: str | None = Field(default=None, max_length=500)
 
     @field_validator("text")

@@ -21,7 +21,7 @@ _ID = Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 @router.get("", response_model=DocumentList)
-def list_documents(request: Request, offset: int = Query(0, ge=0),
+def list_documents(request: Request, offset: int = Query(0, ge=0, le=1_000_000_000),
                    limit: int = Query(50, ge=1, le=500)) -> DocumentList:
     """Indexed articles, newest first, with their passage counts."""
     engine = request.app.state.holder.get()
