@@ -1,0 +1,55 @@
+"""Readers and writers at once: asking while documents are added and deleted over HTTP."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from conftest import make_settings
+from server import running_server
+
+ROUNDS = 15
+
+
+def test_asking_while_documents_come_and_go_never_errors_or_miscites(tmp_path):
+    failures: list[str] = []
+    checked = {"answers": 0}
+    stop = threading.Event()
+    with running_server(make_settings(tmp_path / "index", rate_limit="")) as url:
+        def writer() -> None:
+            with httpx.Client(base_url=url, timeout=60) as http:
+                for n in range(ROUNDS):
+                    r = http.post("/v1/documents", json={"title": f"Harbour bulletin {n}",
+                                                         "text": f"The harbour of Port {n} handled {n * 7} ships. "
+                                                                 "Harbour fees rose again this year."})
+                    if r.status_code != 201:
+                        failures.append(f"add {r.status_code} {r.text}")
+                        continue
+                    doc_id = r.json()["ids"][0]
+                    if http.delete(f"/v1/documents/{doc_id}").status_code != 204:
+                        failures.append(f"delete {doc_id}")
+            stop.set()
+
+        def reader() -> None:
+            with httpx.Client(base_url=url, timeout=60) as http:
+                while not stop.is_set():
+                    r = http.post("/v1/ask", json={"question": "How many ships did the harbour handle?"})
+                    if r.status_code != 200:
+                        failures.append(f"ask {r.status_code} {r.text}")
+                        continue
+                    for a in r.json()["answers"]:
+                        doc = http.get(f"/v1/documents/{a['document_id']}")
+                        # Deleted since the answer: fine. Still there: the quote must be verbatim.
+                        if doc.status_code == 200 and doc.json()["text"][a["start"]:a["end"]] != a["text"]:
+                            failures.append(f"miscited {a}")
+                        checked["answers"] += 1
+
+        threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        final = httpx.get(f"{url}/v1/documents").json()["total"]
+    assert failures == [] and checked["answers"] > 0
+    assert final == 5  # every added bulletin was deleted again
