@@ -38,6 +38,18 @@ def test_ask_rejects_blank_question(tmp_path):
     assert out.returncode == 2 and "question is empty" in out.stderr
 
 
+def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
+    for top_k in ("0", "-1", "1000000"):
+        out = _run(["ask", "When did the bridge reopen?", "--top-k", top_k], tmp_path / "ix", check=False)
+        assert out.returncode == 2 and "--top-k" in out.stderr
+    (tmp_path / "big.txt").write_text("word " * 300)
+    env_limit = {"QA_MAX_FILE_BYTES": "1000"}
+    out = subprocess.run([sys.executable, "-m", "qa", "ingest", str(tmp_path / "big.txt")], capture_output=True,
+                         text=True, timeout=300, env=os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"),
+                                                                    "QA_EMBEDDER": "hash"} | env_limit)
+    assert out.returncode == 1 and "over the limit of 1000" in out.stderr
+
+
 def test_serve_ingests_the_sample_corpus_and_answers(tmp_path):
     port = free_port()
     env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash"}
