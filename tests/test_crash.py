@@ -74,3 +74,45 @@ def test_ingest_survives_sigkill_at_random_points(tmp_path):
     assert final.returncode == 0, final.stderr
     assert _check_whole(index_dir, {KILLS - 1}) == ARTICLES
     print(f"documents committed after each kill: {seen}")
+
+
+def test_server_killed_during_uploads_keeps_the_index_whole(tmp_path):
+    import threading
+
+    import httpx
+
+    from server import free_port, wait_ready
+
+    index_dir = tmp_path / "index"
+    rng = random.Random(11)
+    committed = []
+    for version in range(4):
+        port = free_port()
+        env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_RATE_LIMIT": "",
+                            "QA_INGEST_SAMPLE_ON_START": "false", "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
+        server = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url, timeout_s=120)
+
+        def upload() -> None:
+            with httpx.Client(base_url=url, timeout=30) as http:
+                for n in range(ARTICLES):
+                    body = " ".join(f"Filler sentence {k} about the council budget of town {n}, edition {version}."
+                                    for k in range(40))
+                    try:
+                        http.post("/v1/documents", json={
+                            "title": f"Town {n} report", "url": f"https://example.org/town/{n}",
+                            "text": f"The code word of town {n} is zebra{n}v{version}x. {body}"})
+                    except httpx.HTTPError:
+                        return  # the server is gone
+
+        uploader = threading.Thread(target=upload)
+        uploader.start()
+        time.sleep(rng.uniform(0.3, 1.5))
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        uploader.join(timeout=60)
+        committed.append(_check_whole(index_dir, set(range(version + 1))))
+    assert committed == sorted(committed) and committed[-1] > 0
+    print(f"documents committed after each server kill: {committed}")
