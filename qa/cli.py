@@ -134,9 +134,15 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
 def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smoke test).")] = False,
           out: Annotated[Path, typer.Option(help="Where bench.json, bench.md and bench.png go.")] = Path("evals/out/bench"),
           scale: Annotated[Optional[str], typer.Option(help="Index sizes, comma-separated (default 10000,100000; "
-                                                             "quick 10000).")] = None) -> None:
+                                                             "quick 10000).")] = None,
+          soak: Annotated[Optional[float], typer.Option(min=1, help="Instead: a soak of this many seconds.")] = None,
+          rate: Annotated[float, typer.Option(min=0.1, help="Asks per second during --soak.")] = 25.0) -> None:
     """Benchmark ingest, /v1/ask latency, start-up and the index at scale on this machine."""
     from evals.bench.runner import run
+
+    if soak is not None:
+        _soak(soak, rate, out)
+        return
 
     sizes = tuple(int(n) for n in scale.split(",")) if scale else ((10_000,) if quick else (10_000, 100_000))
     report = run(Settings(), out, quick, sizes)
@@ -144,6 +150,22 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smo
     failed = sum(level["errors"] for level in report["serve"]["levels"].values())
     if failed:
         typer.secho(f"{failed} requests failed", fg="red", err=True)
+        raise typer.Exit(1)
+
+
+def _soak(seconds: float, rate: float, out: Path) -> None:
+    import tempfile
+
+    from evals.bench import soak
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = soak.run(Settings(), Path(tmp), seconds, rate)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "soak.json").write_text(json.dumps(result, indent=2))
+    typer.echo(f"{result['requests']} requests in {seconds:.0f} s ({result['achieved_rate']}/s), "
+               f"{result['errors']} errors; RSS {result['rss_mb'][0][1]} → {result['rss_mb'][-1][1]} MiB "
+               f"(growth after 30 s: {result['rss_growth_after_30s_mb']} MiB)")
+    if result["errors"]:
         raise typer.Exit(1)
 
 
