@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from index.keyword import tokenize
+from index.sqlite_file import SQLiteFile
 from qa.types import ChunkedDocument, Document
 
 UNITS = ("passages", "sentences")
@@ -25,48 +23,11 @@ _PASSAGE_COLUMNS = 'id, document_id, idx, start, "end", first_sentence, last_sen
 _SENTENCE_COLUMNS = 'id, document_id, idx, start, "end", lang, embedding'
 
 
-class Store:
+class Store(SQLiteFile):
     """The SQLite half of an index directory; one connection per thread."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        # executescript commits by itself; every statement in it is idempotent.
-        self.connection().executescript(resources.files("index").joinpath("schema.sql").read_text())
-
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: all of it commits, or none of it."""
-        conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: every query inside sees the same committed state."""
-        conn = self.connection()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        super().__init__(path, resources.files("index").joinpath("schema.sql").read_text())
 
     def get_meta(self, key: str) -> str | None:
         row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

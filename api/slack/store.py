@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+
+from index.sqlite_file import SQLiteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, received TEXT NOT NULL);
@@ -24,64 +24,51 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-class SlackStore:
+class SlackStore(SQLiteFile):
     """SQLite (WAL) beside the index; safe from Bolt's listener threads."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._connection().executescript(_SCHEMA)
-
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; fsync per checkpoint
-            self._local.conn = conn
-        return conn
+        super().__init__(path, _SCHEMA)
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen; Slack may deliver one event more than once."""
-        cur = self._connection().execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, _now()))
+        cur = self.connection().execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, _now()))
         return cur.rowcount == 1
 
     def conversation_for(self, channel: str, thread_ts: str) -> str | None:
-        row = self._connection().execute("SELECT conversation_id FROM threads WHERE channel = ? AND thread_ts = ?",
+        row = self.connection().execute("SELECT conversation_id FROM threads WHERE channel = ? AND thread_ts = ?",
                                          (channel, thread_ts)).fetchone()
         return row["conversation_id"] if row else None
 
     def link_thread(self, channel: str, thread_ts: str, conversation_id: str) -> None:
-        self._connection().execute("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)",
+        self.connection().execute("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)",
                                    (channel, thread_ts, conversation_id))
 
     def record_answer(self, result: dict, conversation_id: str | None) -> str:
         """Keep a posted answer so its feedback buttons can refer to it by a short key."""
         key = secrets.token_urlsafe(9)
         ids = [f"{a['document_id']}:{a['start']}-{a['end']}" for a in result["answers"]]
-        self._connection().execute(
+        self.connection().execute(
             "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
             (key, result["question"], result["resolved_question"], conversation_id, json.dumps(ids),
              json.dumps(result, ensure_ascii=False), _now()))
         return key
 
     def answer(self, key: str) -> dict | None:
-        row = self._connection().execute("SELECT result FROM answers WHERE key = ?", (key,)).fetchone()
+        row = self.connection().execute("SELECT result FROM answers WHERE key = ?", (key,)).fetchone()
         return json.loads(row["result"]) if row else None
 
     def add_feedback(self, key: str, vote: str, user: str, channel: str | None) -> bool:
         """Store a 👍/👎 click; False when the answer is unknown."""
         if self.answer(key) is None:
             return False
-        self._connection().execute("INSERT INTO feedback (answer_key, vote, user, channel, created) "
+        self.connection().execute("INSERT INTO feedback (answer_key, vote, user, channel, created) "
                                    "VALUES (?, ?, ?, ?, ?)", (key, vote, user, channel, _now()))
         return True
 
     def feedback(self) -> Iterator[dict]:
         """Every click with the question and the answers it judged (for the eval suite)."""
-        rows = self._connection().execute(
+        rows = self.connection().execute(
             "SELECT f.vote, f.user, f.channel, f.created, a.question, a.resolved_question, a.answer_ids,"
             " a.conversation_id FROM feedback f JOIN answers a ON a.key = f.answer_key ORDER BY f.id")
         for r in rows:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from index.sqlite_file import SQLiteFile
 from qa.conversation.resolver import Turn
 
 _SCHEMA = """
@@ -44,63 +44,42 @@ class Conversation:
     turns: tuple[StoredTurn, ...]
 
 
-class ConversationStore:
+class ConversationStore(SQLiteFile):
     """Conversations and their turns in one SQLite file (WAL; one connection per thread)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._connection().executescript(_SCHEMA)
-
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a crash of the process loses nothing; a power cut may lose the last turns.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
+        super().__init__(path, _SCHEMA)
 
     def start(self) -> str:
         """A new, empty conversation's id."""
         conversation_id = secrets.token_urlsafe(12)
-        self._connection().execute("INSERT INTO conversations (id, created) VALUES (?, ?)",
+        self.connection().execute("INSERT INTO conversations (id, created) VALUES (?, ?)",
                                    (conversation_id, _now()))
         return conversation_id
 
     def exists(self, conversation_id: str) -> bool:
-        return self._connection().execute(
+        return self.connection().execute(
             "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is not None
 
     def history(self, conversation_id: str, last: int = 5) -> list[Turn]:
         """The last `last` turns, oldest first."""
-        rows = self._connection().execute(
+        rows = self.connection().execute(
             "SELECT * FROM turns WHERE conversation_id = ? ORDER BY n DESC LIMIT ?",
             (conversation_id, last)).fetchall()
         return [_turn(r) for r in reversed(rows)]
 
     def append(self, conversation_id: str, turn: Turn, result: dict) -> None:
         """Add a turn at the end (atomically numbered)."""
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction() as conn:
             n = conn.execute("SELECT COALESCE(MAX(n), -1) + 1 FROM turns WHERE conversation_id = ?",
                              (conversation_id,)).fetchone()[0]
             conn.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (conversation_id, n, turn.question, turn.resolved_question, int(turn.answered),
                           json.dumps(turn.answer_entities), json.dumps(result, ensure_ascii=False), _now()))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def get(self, conversation_id: str) -> Conversation | None:
         """A conversation with all its turns, or None."""
-        conn = self._connection()
+        conn = self.connection()
         row = conn.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         if row is None:
             return None
