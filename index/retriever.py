@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,8 @@ class Retrieved:
     dense_passages: dict[int, float]
     keyword_passages: dict[int, float]
     sentence_hits: tuple[Hit, ...]
+    document_frequencies: dict[str, int] = field(default_factory=dict)  # of `terms`, when looked up
+    total_passages: int = 0
 
 
 class HybridRetriever:
@@ -59,6 +61,12 @@ class HybridRetriever:
         if use_keyword:
             keyword = self.index.keyword_search(terms, self.depth, filters)
         rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]
-        fused = reciprocal_rank_fusion(rankings, self.rrf_k)[:keep]
+        df, total, weights = {}, 0, None
+        if use_dense and use_keyword:
+            # Trust the keyword ranking as far as the question's words occur in the corpus at all:
+            # an English question over Chinese articles matches little but names and numbers.
+            df, total = self.index.document_frequencies(terms)
+            weights = [1.0, sum(1 for t in terms if df.get(t)) / len(terms) if terms else 1.0]
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]
         return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
-                         {h.unit_id: h.score for h in keyword}, tuple(sentences))
+                         {h.unit_id: h.score for h in keyword}, tuple(sentences), df, total)

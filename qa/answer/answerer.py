@@ -62,7 +62,9 @@ class Answerer:
         if clock is not None:
             clock.lap("retrieve_ms")
         found = load_candidates(self.retriever.index, retrieved)
-        df, total = self.retriever.index.document_frequencies(list(info.terms))
+        missing = [t for t in info.terms if t not in retrieved.document_frequencies]
+        df, total = self.retriever.index.document_frequencies(missing)
+        df |= {t: n for t, n in retrieved.document_frequencies.items() if t in info.terms}
         return info, found, feature_matrix(info, found.candidates, idf_weights(df, total))
 
 
