@@ -51,8 +51,7 @@ def judge_all(engine: Engine, gold: GoldSet) -> list[Judged]:
 
 def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None) -> Judged:
     start = time.perf_counter()
-    result = (engine.ask(item.question, 1) if conversation_id is None
-              else engine.ask(item.question, 1, conversation_id=conversation_id))
+    result = engine.ask(item.question, 1, conversation_id=conversation_id)
     latency = (time.perf_counter() - start) * 1000
     top = result.answers[0] if result.answers else None
     right = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,8 +23,8 @@ class Retrieved:
     dense_passages: dict[int, float]
     keyword_passages: dict[int, float]
     sentence_hits: tuple[Hit, ...]
-    document_frequencies: dict[str, int] = field(default_factory=dict)  # of `terms`, when looked up
-    total_passages: int = 0
+    document_frequencies: dict[str, int]  # passages holding each of `terms`
+    total_passages: int
 
 
 class HybridRetriever:
@@ -61,11 +61,12 @@ class HybridRetriever:
         if use_keyword:
             keyword = self.index.keyword_search(terms, self.depth, filters)
         rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]
-        df, total, weights = {}, 0, None
+        # Looked up once here: fusion weighs by them, and the answer scorer's idf needs them.
+        df, total = self.index.document_frequencies(terms)
+        weights = None
         if use_dense and use_keyword:
             # Trust the keyword ranking as far as the question's words occur in the corpus at all:
             # an English question over Chinese articles matches little but names and numbers.
-            df, total = self.index.document_frequencies(terms)
             weights = [1.0, sum(1 for t in terms if df.get(t)) / len(terms) if terms else 1.0]
         fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]
         return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},

@@ -9,6 +9,7 @@ posted afterwards from a worker thread, so Slack never retries a slow one.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Callable
 
 from slack_bolt import App, BoltResponse
@@ -118,6 +119,4 @@ def _from_a_bot(event: dict, context) -> bool:
 
 
 def _strip_mentions(text: str) -> str:
-    import re
-
     return re.sub(r"<@[A-Z0-9]+>", " ", text).strip()

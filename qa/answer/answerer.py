@@ -62,10 +62,9 @@ class Answerer:
         if clock is not None:
             clock.lap("retrieve_ms")
         found = load_candidates(self.retriever.index, retrieved)
-        missing = [t for t in info.terms if t not in retrieved.document_frequencies]
-        df, total = self.retriever.index.document_frequencies(missing)
-        df |= {t: n for t, n in retrieved.document_frequencies.items() if t in info.terms}
-        return info, found, feature_matrix(info, found.candidates, idf_weights(df, total))
+        # The question's analysed terms are a subset of the retriever's, whose frequencies it looked up.
+        idf = idf_weights(retrieved.document_frequencies, retrieved.total_passages)
+        return info, found, feature_matrix(info, found.candidates, idf)
 
 
 def _answer(c: Candidate, score: float, info: QuestionInfo) -> Answer:
