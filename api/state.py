@@ -31,7 +31,7 @@ class EngineHolder:
                 engine.ingest_sample_if_empty()
             engine.warm()
             self.engine = engine
-            log.info("ready: %s", engine.index.store.counts())
+            log.info("ready: %s", engine.index.counts())
         except Exception as err:  # reported by /readyz; the process stays up to say so
             log.exception("engine failed to load")
             self.error = str(err)

@@ -6,7 +6,6 @@ import math
 
 from evals.datasets.squad import QAItem
 from index.retriever import HybridRetriever
-from index.store import fetch_passages
 from qa.engine import Engine
 
 DEPTH = 10
@@ -35,8 +34,8 @@ def retrieval_scores(engine: Engine, items: tuple[QAItem, ...], mode: str) -> di
 def _gold_rank(engine: Engine, retriever: HybridRetriever, item: QAItem) -> int | None:
     """0-based rank of the gold paragraph among distinct documents, or None beyond `DEPTH`."""
     found = retriever.retrieve(item.question, engine.settings.retrieve_depth)
-    with engine.index.store.snapshot() as conn:
-        rows = fetch_passages(conn, [pid for pid, _ in found.passages])
-        documents = list(dict.fromkeys(rows[pid]["document_id"] for pid, _ in found.passages if pid in rows))
-        sources = [engine.index.store.get_document(d, conn).source for d in documents[:DEPTH]]
+    with engine.index.reader() as reader:
+        rows = reader.passages([pid for pid, _ in found.passages])
+        documents = list(dict.fromkeys(rows[pid].document_id for pid, _ in found.passages if pid in rows))
+        sources = [reader.document(d).source for d in documents[:DEPTH]]
     return sources.index(item.paragraph_key) if item.paragraph_key in sources else None

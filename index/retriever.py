@@ -9,7 +9,7 @@ import numpy as np
 from index.embedders.base import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.keyword import content_terms
-from index.search_index import SearchIndex
+from index.backend import DocumentIndex
 from qa.types import Filters, Hit
 
 
@@ -34,7 +34,7 @@ class HybridRetriever:
     catches rare names and numbers; reciprocal rank fusion combines them.
     """
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
+    def __init__(self, index: DocumentIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
                  mode: str = "hybrid") -> None:
         if depth <= 0:
             raise ValueError(f"depth must be > 0, got {depth}")
@@ -54,10 +54,8 @@ class HybridRetriever:
         use_dense, use_keyword = self.mode in ("hybrid", "dense"), self.mode in ("hybrid", "keyword")
         dense = sentences = keyword = []
         if use_dense:
-            dense = self.index.dense_search("passages", vector, self.depth,
-                                            self.index.allowed_ids("passages", filters))
-            sentences = self.index.dense_search("sentences", vector, self.depth,
-                                                self.index.allowed_ids("sentences", filters))
+            dense = self.index.dense_search("passages", vector, self.depth, filters)
+            sentences = self.index.dense_search("sentences", vector, self.depth, filters)
         if use_keyword:
             keyword = self.index.keyword_search(terms, self.depth, filters)
         rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
+from index.backend import UNITS, IndexBusyError
 from index.dense import DenseIndex
 from index.keyword import match_expression
 from index.manifest import Manifest, check_compatible, read_manifest, write_manifest
-from index.store import UNITS, Store
-from qa.types import Filters, Hit
+from index.store import Store, StoreReader
+from qa.types import ChunkedDocument, Document, Filters, Hit
 
 
 class SearchIndex:
-    """Dense and keyword search over one index directory.
+    """Dense and keyword search over one index directory (the default `DocumentIndex`).
 
     SQLite is the source of truth (rows and vectors); the FAISS files are
     checkpoints. Opening or `refresh()` reconciles FAISS with the committed
@@ -73,9 +77,58 @@ class SearchIndex:
             embedder=self.embedder_name, dimension=self.dimension, counts=self.store.counts(),
             generation=generation, created=self._created))
 
+    def publish(self) -> None:
+        """Make a finished batch of writes visible here and durable as a checkpoint."""
+        self.refresh()
+        self.checkpoint()
+
+    @contextmanager
+    def reader(self) -> Iterator[StoreReader]:
+        """Reads from one committed snapshot."""
+        with self.store.snapshot() as conn:
+            yield StoreReader(conn)
+
+    @contextmanager
+    def write_lock(self, timeout_s: float) -> Iterator[None]:
+        """One writing process per directory (FAISS checkpoints are whole files)."""
+        lock = FileLock(str(self.directory / "write.lock"), timeout=timeout_s)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusyError(f"another process is writing to {self.directory} "
+                                 f"(lock {lock.lock_file}); try again when it finishes") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def content_hash(self, document_id: str) -> str | None:
+        return self.store.content_hash(document_id)
+
+    def replace_document(self, chunked: ChunkedDocument, passage_vectors: np.ndarray,
+                         sentence_vectors: np.ndarray) -> None:
+        """Commit one document (searchable here after `publish`, elsewhere after `refresh`)."""
+        self.store.replace_document(chunked, passage_vectors, sentence_vectors)
+
+    def delete_document(self, document_id: str) -> bool:
+        return self.store.delete_document(document_id)
+
+    def get_document(self, document_id: str) -> Document | None:
+        return self.store.get_document(document_id)
+
+    def list_documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
+        return self.store.list_documents(offset, limit)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+    def close(self) -> None:
+        """Nothing to release: connections are per thread and close with it."""
+
     def dense_search(self, unit: str, vector: np.ndarray, k: int,
-                     allowed: np.ndarray | None = None) -> list[Hit]:
-        """Nearest units to a query vector."""
+                     filters: Filters | None = None) -> list[Hit]:
+        """Nearest units to a query vector, among those that pass the filters."""
+        allowed = self._allowed_ids(unit, filters)
         with self._lock:
             pairs = self._dense[unit].search(vector, k, allowed)
         return [Hit(i, s, f"dense-{unit}") for i, s in pairs]
@@ -92,7 +145,7 @@ class SearchIndex:
             [match_expression(terms), *params, k]).fetchall()
         return [Hit(r["id"], -r["score"], "keyword") for r in rows]
 
-    def allowed_ids(self, unit: str, filters: Filters | None) -> np.ndarray | None:
+    def _allowed_ids(self, unit: str, filters: Filters | None) -> np.ndarray | None:
         """Row ids of `unit` that pass the filters, or None when nothing is filtered."""
         where, params = _filter_sql(filters)
         if not where:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import UNITS, PassageRow, SentenceRow, check_unit
 from index.keyword import tokenize
 from index.sqlite_file import SQLiteFile
 from qa.types import ChunkedDocument, Document
 
-UNITS = ("passages", "sentences")
 _PASSAGE_COLUMNS = 'id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding'
 _SENTENCE_COLUMNS = 'id, document_id, idx, start, "end", lang, embedding'
 
@@ -77,10 +77,8 @@ class Store(SQLiteFile):
                 _bump(conn)
         return found
 
-    def get_document(self, document_id: str, conn: sqlite3.Connection | None = None) -> Document | None:
-        row = (conn or self.connection()).execute(
-            "SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
-        return _document(row) if row else None
+    def get_document(self, document_id: str) -> Document | None:
+        return StoreReader(self.connection()).document(document_id)
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
         """Documents by title with their passage counts."""
@@ -97,13 +95,13 @@ class Store(SQLiteFile):
 
     def unit_ids(self, unit: str) -> np.ndarray:
         """Every row id of a unit table."""
-        _check_unit(unit)
+        check_unit(unit)
         rows = self.connection().execute(f"SELECT id FROM {unit}").fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def unit_vectors(self, unit: str, ids: np.ndarray, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids found, vectors) for the given row ids of a unit table."""
-        _check_unit(unit)
+        check_unit(unit)
         found, vectors = [], []
         conn = self.connection()
         for chunk in range(0, len(ids), 900):
@@ -134,48 +132,57 @@ def _blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
-def _check_unit(unit: str) -> None:
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
-
-
 def _document(row: sqlite3.Row) -> Document:
     return Document(id=row["id"], source=row["source"], title=row["title"], text=row["text"],
                     content_hash=row["content_hash"], url=row["url"], published=row["published"],
                     author=row["author"], lang=row["lang"], tags=tuple(json.loads(row["tags"])))
 
 
-def fetch_passages(conn: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:
-    """Passage rows by id (missing ids, e.g. just deleted, are left out)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", ids).fetchall()
-    return {r["id"]: r for r in rows}
+class StoreReader:
+    """`IndexReader` over one SQLite connection (inside a read transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def passages(self, ids: list[int]) -> dict[int, PassageRow]:
+        """Passages by id (missing ids, e.g. just deleted, are left out)."""
+        rows = self._in(f"SELECT {_PASSAGE_COLUMNS} FROM passages", ids)
+        return {r["id"]: _passage(r) for r in rows}
+
+    def sentences(self, ids: list[int]) -> list[SentenceRow]:
+        return [_sentence(r) for r in self._in(f"SELECT {_SENTENCE_COLUMNS} FROM sentences", ids)]
+
+    def sentences_between(self, document_id: str, first: int, last: int) -> list[SentenceRow]:
+        """Sentences `first..last` of a document, in order."""
+        rows = self.conn.execute(f"SELECT {_SENTENCE_COLUMNS} FROM sentences"
+                                 " WHERE document_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
+                                 (document_id, first, last)).fetchall()
+        return [_sentence(r) for r in rows]
+
+    def passage_holding(self, document_id: str, sentence_index: int) -> PassageRow | None:
+        """The first passage of a document that holds a sentence."""
+        row = self.conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE document_id = ?"
+                                " AND first_sentence <= ? AND last_sentence >= ? ORDER BY idx LIMIT 1",
+                                (document_id, sentence_index, sentence_index)).fetchone()
+        return _passage(row) if row else None
+
+    def document(self, document_id: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return _document(row) if row else None
+
+    def _in(self, select: str, ids: list[int]) -> list[sqlite3.Row]:
+        rows: list[sqlite3.Row] = []
+        for chunk in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            part = ids[chunk:chunk + 900]
+            rows += self.conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+        return rows
 
 
-def fetch_sentences_in(conn: sqlite3.Connection, document_id: str, first: int, last: int) -> list[sqlite3.Row]:
-    """Sentence rows `first..last` of a document, in order."""
-    return conn.execute(f"SELECT {_SENTENCE_COLUMNS} FROM sentences"
-                        " WHERE document_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
-                        (document_id, first, last)).fetchall()
+def _passage(r: sqlite3.Row) -> PassageRow:
+    return PassageRow(r["id"], r["document_id"], r["idx"], r["start"], r["end"], r["first_sentence"],
+                      r["last_sentence"], r["lang"], np.frombuffer(r["embedding"], dtype=np.float32))
 
 
-def fetch_sentences(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
-    """Sentence rows by id."""
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    return conn.execute(f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE id IN ({marks})", ids).fetchall()
-
-
-def fetch_passage_holding(conn: sqlite3.Connection, document_id: str, sentence_index: int) -> sqlite3.Row | None:
-    """The first passage of a document that holds a sentence."""
-    return conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE document_id = ?"
-                        " AND first_sentence <= ? AND last_sentence >= ? ORDER BY idx LIMIT 1",
-                        (document_id, sentence_index, sentence_index)).fetchone()
-
-
-def vector(blob: bytes) -> np.ndarray:
-    """A stored embedding."""
-    return np.frombuffer(blob, dtype=np.float32)
+def _sentence(r: sqlite3.Row) -> SentenceRow:
+    return SentenceRow(r["id"], r["document_id"], r["idx"], r["start"], r["end"], r["lang"],
+                       np.frombuffer(r["embedding"], dtype=np.float32))

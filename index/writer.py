@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-
-from filelock import FileLock, Timeout
-
+from index.backend import DocumentIndex, IndexBusyError
 from index.embedders.base import Embedder
-from index.search_index import SearchIndex
 from qa.types import ChunkedDocument
 
-
-class IndexBusyError(Exception):
-    """Another process holds the index's write lock."""
+__all__ = ["IndexBusyError", "IndexWriter", "WriteOutcome"]
 
 
 @dataclass(frozen=True)
@@ -30,27 +24,27 @@ class IndexWriter:
     """Adds, replaces and deletes documents; one writer at a time per directory.
 
     Embeddings are computed for a whole batch (the model is fastest that
-    way), then each document commits in its own SQLite transaction, so a
-    kill leaves every earlier document complete and no partial one.
+    way), then each document commits in its own transaction, so a kill
+    leaves every earlier document complete and no partial one.
     """
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, lock_timeout_s: float = 30.0) -> None:
+    def __init__(self, index: DocumentIndex, embedder: Embedder, lock_timeout_s: float = 30.0) -> None:
         if embedder.name != index.embedder_name:
             raise ValueError(f"embedder {embedder.name!r} does not match the index's "
                              f"{index.embedder_name!r}")
         self.index = index
         self.embedder = embedder
-        self._lock = FileLock(str(Path(index.directory) / "write.lock"), timeout=lock_timeout_s)
+        self.lock_timeout_s = lock_timeout_s
 
     def write(self, documents: Iterable[ChunkedDocument],
               on_done: Callable[[WriteOutcome], None] | None = None) -> list[WriteOutcome]:
         """Index a batch of documents; unchanged ones are left alone."""
         outcomes: list[WriteOutcome] = []
-        with self._locked():
+        with self.index.write_lock(self.lock_timeout_s):
             todo = []
             for chunked in documents:
                 doc = chunked.document
-                old_hash = self.index.store.content_hash(doc.id)
+                old_hash = self.index.content_hash(doc.id)
                 if old_hash == doc.content_hash:
                     outcomes.append(_report(WriteOutcome(doc.id, doc.source, "unchanged"), on_done))
                 else:
@@ -58,18 +52,18 @@ class IndexWriter:
             if todo:
                 passage_vectors, sentence_vectors = self._embed([c for c, _ in todo])
                 for (chunked, status), pv, sv in zip(todo, passage_vectors, sentence_vectors):
-                    self.index.store.replace_document(chunked, pv, sv)
+                    self.index.replace_document(chunked, pv, sv)
                     doc = chunked.document
                     outcomes.append(_report(WriteOutcome(doc.id, doc.source, status), on_done))
-                self._publish()
+                self.index.publish()
         return outcomes
 
     def delete(self, document_id: str) -> bool:
         """Remove a document from every index; False if it was not there."""
-        with self._locked():
-            found = self.index.store.delete_document(document_id)
+        with self.index.write_lock(self.lock_timeout_s):
+            found = self.index.delete_document(document_id)
             if found:
-                self._publish()
+                self.index.publish()
         return found
 
     def _embed(self, batch: list[ChunkedDocument]):
@@ -79,17 +73,6 @@ class IndexWriter:
         pv = self.embedder.encode_documents(passages)
         sv = self.embedder.encode_documents(sentences)
         return _split(pv, [len(c.passages) for c in batch]), _split(sv, [len(c.sentences) for c in batch])
-
-    def _publish(self) -> None:
-        self.index.refresh()
-        self.index.checkpoint()
-
-    def _locked(self):
-        try:
-            return self._lock.acquire()
-        except Timeout:
-            raise IndexBusyError(f"another process is writing to {self.index.directory} "
-                                 f"(lock {self._lock.lock_file}); try again when it finishes") from None
 
 
 def _split(vectors, sizes: list[int]) -> list:

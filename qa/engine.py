@@ -50,7 +50,7 @@ class Engine:
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
         """Ingest the bundled sample corpus into an empty index."""
-        if self.index.store.counts()["documents"] > 0 or not self.settings.sample_dir.is_dir():
+        if self.index.counts()["documents"] > 0 or not self.settings.sample_dir.is_dir():
             return None
         log.info("index is empty: ingesting the sample corpus from %s", self.settings.sample_dir)
         return self.ingest([self.settings.sample_dir])
@@ -66,7 +66,7 @@ class Engine:
     def documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
         """Indexed documents, newest first, with their passage counts."""
         self.index.refresh()
-        return self.index.store.list_documents(offset, limit)
+        return self.index.list_documents(offset, limit)
 
     def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None,
             conversation_id: str | None = None) -> Result:
@@ -90,7 +90,7 @@ class Engine:
 
     def document(self, document_id: str) -> Document | None:
         self.index.refresh()
-        return self.index.store.get_document(document_id)
+        return self.index.get_document(document_id)
 
     def delete(self, document_id: str) -> bool:
         """Remove a document from every index."""

@@ -128,7 +128,7 @@ def test_torn_faiss_checkpoint_is_reconciled_on_open(tmp_path):
 def test_second_writer_is_refused_with_a_message(tmp_path):
     settings = make_settings(tmp_path / "ix", write_lock_timeout_s=0.1)
     first, second = Engine(settings), Engine(settings)
-    with first.writer._lock:
+    with first.index.write_lock(1.0):
         with pytest.raises(IndexBusyError, match="another process is writing"):
             second.ingest([DATA])
 

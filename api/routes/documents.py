@@ -26,7 +26,7 @@ def list_documents(request: Request, offset: int = Query(0, ge=0, le=1_000_000_0
     """Indexed articles, newest first, with their passage counts."""
     engine = request.app.state.holder.get()
     rows = engine.documents(offset, limit)
-    return DocumentList(offset=offset, limit=limit, total=engine.index.store.counts()["documents"], documents=[
+    return DocumentList(offset=offset, limit=limit, total=engine.index.counts()["documents"], documents=[
         DocumentSummary(id=d.id, title=d.title, source=d.source, url=d.url, published=d.published, passages=n)
         for d, n in rows])
 

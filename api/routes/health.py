@@ -20,11 +20,11 @@ def readyz(request: Request) -> JSONResponse:
     holder = request.app.state.holder
     if holder.engine is None:
         return JSONResponse({"code": "not_ready", "message": holder.error or "loading"}, status_code=503)
-    return JSONResponse({"status": "ready", "counts": holder.engine.index.store.counts()})
+    return JSONResponse({"status": "ready", "counts": holder.engine.index.counts()})
 
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request):
     """Prometheus exposition: requests and latency per route, answered vs abstained, index size."""
     engine = request.app.state.holder.engine
-    return request.app.state.metrics.render(engine.index.store.counts() if engine is not None else None)
+    return request.app.state.metrics.render(engine.index.counts() if engine is not None else None)

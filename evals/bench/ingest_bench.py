@@ -27,7 +27,7 @@ def run(settings: Settings, work: Path, copies: int) -> dict:
     start = time.perf_counter()
     report = engine.ingestor.ingest_raw(articles)
     pipeline_s = time.perf_counter() - start
-    counts = engine.index.store.counts()
+    counts = engine.index.counts()
     # The ceiling: embedding exactly the units the pipeline embedded, in the same batches' spirit.
     texts = _unit_texts(engine)
     start = time.perf_counter()

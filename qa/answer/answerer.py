@@ -101,8 +101,8 @@ def _readable(answers: tuple[Answer, ...]) -> str:
 
 def _related(found: CandidateSet, count: int) -> tuple[Related, ...]:
     return tuple(
-        Related(document_id=doc.id, title=doc.title, passage_id=row["id"], start=row["start"],
-                end=row["end"], text=doc.text[row["start"]:row["end"]], score=round(fused, 5))
+        Related(document_id=doc.id, title=doc.title, passage_id=row.id, start=row.start,
+                end=row.end, text=doc.text[row.start:row.end], score=round(fused, 5))
         for row, doc, fused in found.passages[:count])
 
 

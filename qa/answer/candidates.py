@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
+from index.backend import DocumentIndex, IndexReader, PassageRow, SentenceRow
 from index.retriever import Retrieved
-from index.search_index import SearchIndex
-from index.store import fetch_passage_holding, fetch_passages, fetch_sentences, fetch_sentences_in, vector
 from qa.types import Document
 
 
@@ -39,14 +37,14 @@ class CandidateSet:
     """Candidates plus the passages they came from (for `related`)."""
 
     candidates: tuple[Candidate, ...]
-    passages: tuple[tuple[sqlite3.Row, Document, float], ...]
+    passages: tuple[tuple[PassageRow, Document, float], ...]
 
 
-def load_candidates(index: SearchIndex, retrieved: Retrieved, extra_sentences: int = 10) -> CandidateSet:
+def load_candidates(index: DocumentIndex, retrieved: Retrieved, extra_sentences: int = 10) -> CandidateSet:
     """Every sentence of the retrieved passages, and the top dense sentence hits, read
     from one consistent snapshot of the store (so offsets match the text)."""
-    with index.store.snapshot() as conn:
-        rows = fetch_passages(conn, [pid for pid, _ in retrieved.passages])
+    with index.reader() as reader:
+        rows = reader.passages([pid for pid, _ in retrieved.passages])
         docs: dict[str, Document] = {}
         seen: dict[int, Candidate] = {}
         passages = []
@@ -54,34 +52,33 @@ def load_candidates(index: SearchIndex, retrieved: Retrieved, extra_sentences: i
             row = rows.get(pid)
             if row is None:  # deleted since the search
                 continue
-            doc = _document(index, conn, docs, row["document_id"])
+            doc = _document(reader, docs, row.document_id)
             if doc is None:
                 continue
             passages.append((row, doc, fused))
-            for s in fetch_sentences_in(conn, row["document_id"], row["first_sentence"], row["last_sentence"]):
-                if s["id"] not in seen:
-                    seen[s["id"]] = _candidate(s, doc, row, rank, retrieved)
+            for s in reader.sentences_between(row.document_id, row.first_sentence, row.last_sentence):
+                if s.id not in seen:
+                    seen[s.id] = _candidate(s, doc, row, rank, retrieved)
         hit_ids = [h.unit_id for h in retrieved.sentence_hits[:extra_sentences] if h.unit_id not in seen]
-        for s in fetch_sentences(conn, hit_ids):
-            doc = _document(index, conn, docs, s["document_id"])
-            row = fetch_passage_holding(conn, s["document_id"], s["idx"])
+        for s in reader.sentences(hit_ids):
+            doc = _document(reader, docs, s.document_id)
+            row = reader.passage_holding(s.document_id, s.index)
             if doc is not None and row is not None:
-                seen[s["id"]] = _candidate(s, doc, row, len(retrieved.passages), retrieved)
+                seen[s.id] = _candidate(s, doc, row, len(retrieved.passages), retrieved)
     return CandidateSet(tuple(seen.values()), tuple(passages))
 
 
-def _candidate(s: sqlite3.Row, doc: Document, passage: sqlite3.Row, rank: int, retrieved: Retrieved) -> Candidate:
-    dense = float(vector(s["embedding"]) @ retrieved.query_vector)
-    passage_dense = float(vector(passage["embedding"]) @ retrieved.query_vector)
-    return Candidate(doc, s["id"], s["idx"], s["start"], s["end"], s["lang"], dense, passage["id"],
-                     rank, passage_dense, retrieved.keyword_passages.get(passage["id"], 0.0),
-                     passage["start"], passage["end"])
+def _candidate(s: SentenceRow, doc: Document, passage: PassageRow, rank: int, retrieved: Retrieved) -> Candidate:
+    dense = float(s.embedding @ retrieved.query_vector)
+    passage_dense = float(passage.embedding @ retrieved.query_vector)
+    return Candidate(doc, s.id, s.index, s.start, s.end, s.lang, dense, passage.id,
+                     rank, passage_dense, retrieved.keyword_passages.get(passage.id, 0.0),
+                     passage.start, passage.end)
 
 
-def _document(index: SearchIndex, conn: sqlite3.Connection, cache: dict[str, Document],
-              document_id: str) -> Document | None:
+def _document(reader: IndexReader, cache: dict[str, Document], document_id: str) -> Document | None:
     if document_id not in cache:
-        doc = index.store.get_document(document_id, conn)
+        doc = reader.document(document_id)
         if doc is None:
             return None
         cache[document_id] = doc
