@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         holder.start()
         yield
+        holder.close()
 
     app = FastAPI(title="citeqa", version=__version__, lifespan=lifespan, redirect_slashes=False,
                   description="Extractive, cited answers from news articles.")

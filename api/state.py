@@ -36,6 +36,11 @@ class EngineHolder:
             log.exception("engine failed to load")
             self.error = str(err)
 
+    def close(self) -> None:
+        """Release the engine's connections at shutdown (a load still running keeps its own)."""
+        if self.engine is not None:
+            self.engine.close()
+
     def get(self) -> Engine:
         """The engine, or a 503 saying why it is not there."""
         if self.engine is None:

@@ -1,4 +1,4 @@
-"""Build (or reuse) an index of an evaluation corpus."""
+"""Build (or reuse) an index of an evaluation corpus, on whichever backend the settings name."""
 
 from __future__ import annotations
 
@@ -10,9 +10,22 @@ from qa.engine import Engine
 from qa.settings import Settings
 
 
-def corpus_engine(data: QASet, embedder: str, cache: Path, **overrides) -> Engine:
+def corpus_engine(data: QASet, embedder: str, cache: Path, base: Settings | None = None, **overrides) -> Engine:
     """An engine over `data`'s paragraphs; an unchanged corpus is not re-embedded."""
-    directory = cache / f"{re.sub(r'[^A-Za-z0-9_-]', '_', data.name)}-{embedder}"
-    engine = Engine(Settings(index_dir=directory, embedder=embedder, ingest_sample_on_start=False, **overrides))
+    base = Settings() if base is None else base
+    settings = base.model_copy(update={"embedder": embedder, "ingest_sample_on_start": False, **overrides,
+                                       **corpus_location(base, f"{data.name}-{embedder}", cache)})
+    engine = Engine(settings)
     engine.ingestor.ingest_raw(data.articles)
     return engine
+
+
+def corpus_location(settings: Settings, name: str, cache: Path) -> dict:
+    """Where a named eval corpus is kept: a directory under `cache`, or (postgres) a database
+    of its own on the configured server, so an eval never writes into the served index."""
+    slug = re.sub(r"[^a-z0-9_]", "_", name.lower())
+    if settings.store == "postgres":
+        from index.postgres.databases import ensure_database
+
+        return {"database_url": ensure_database(settings.database_url, f"citeqa_eval_{slug}"[:63])}
+    return {"index_dir": cache / re.sub(r"[^A-Za-z0-9_-]", "_", name)}

@@ -14,7 +14,8 @@ def write_json(path: Path, report: dict) -> None:
 
 def write_markdown(path: Path, report: dict) -> None:
     """The comparison tables, the targets with their gaps, and the failed questions."""
-    lines = [f"# citeqa eval ({report['mode']})", "", f"Command: `{report['command']}`", ""]
+    lines = [f"# citeqa eval ({report['mode']})", "", f"Command: `{report['command']}`",
+             f"Embedder: {report['embedder']}; store: {report.get('store', 'local')}", ""]
     if report.get("gate"):
         lines += ["## Regression gate", "", "| metric | measured | gate | ok |", "|---|---|---|---|"]
         lines += [f"| {g['metric']} | {g['measured']} | ≥ {g['gate']} | {'yes' if g['ok'] else 'NO'} |"

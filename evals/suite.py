@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals import gold_eval, report
-from evals.corpus_index import corpus_engine
+from evals.corpus_index import corpus_engine, corpus_location
 from evals.datasets import gold, squad
 from evals.public_eval import answer_scores
 from evals.retrieval_eval import retrieval_scores
@@ -48,6 +48,7 @@ def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], 
     judged = gold_eval.judge_all(engine, gold.load())
     summary = gold_eval.summary(judged, settings.answer_threshold)
     result: dict = {"mode": "quick" if quick else "full", "command": command, "embedder": settings.embedder,
+                    "store": settings.store,
                     "sample_gold": {"summary": summary, "failures": gold_eval.failures(judged, settings.answer_threshold),
                                     "risk_coverage": report.risk_coverage(judged)}}
     gate = [{"metric": k, "measured": summary[k], "gate": v, "ok": summary[k] is not None and summary[k] >= v}
@@ -64,8 +65,8 @@ def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], 
 
 def _sample_engine(settings: Settings, cache: Path) -> Engine:
     """The sample corpus indexed with `settings.embedder`, answering with threshold 0."""
-    engine = Engine(settings.model_copy(update={"index_dir": cache / f"sample-{settings.embedder}",
-                                                "answer_threshold": 0.0}))
+    engine = Engine(settings.model_copy(update={"answer_threshold": 0.0, **corpus_location(
+        settings, f"sample-{settings.embedder}", cache)}))
     engine.ingest([settings.sample_dir])
     return engine
 
@@ -79,7 +80,7 @@ def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], li
         items = items[:limit] if limit else items
         for embedder in embedders:
             started = time.perf_counter()
-            engine = corpus_engine(corpus, embedder, cache, answer_threshold=0.0)
+            engine = corpus_engine(corpus, embedder, cache, settings, answer_threshold=0.0)
             log.info("%s indexed with %s in %.0f s", name, embedder, time.perf_counter() - started)
             for mode in MODES:
                 scores = retrieval_scores(engine, items, mode)

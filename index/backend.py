@@ -106,3 +106,24 @@ def check_unit(unit: str) -> None:
     """Refuse an unknown unit name (it ends up in SQL)."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+
+
+def filter_sql(filters: Filters | None, mark: str) -> tuple[str, list]:
+    """SQL conditions on `d` (documents) for the filters, each prefixed by AND; `mark` is the
+    driver's parameter placeholder."""
+    if filters is None:
+        return "", []
+    clauses, params = [], []
+    if filters.document_ids is not None:
+        if filters.document_ids:
+            clauses.append(f"d.id IN ({','.join([mark] * len(filters.document_ids))})")
+            params.extend(filters.document_ids)
+        else:
+            clauses.append("1 = 0")
+    if filters.published_from:
+        clauses.append(f"d.published >= {mark}")
+        params.append(filters.published_from)
+    if filters.published_to:
+        clauses.append(f"d.published <= {mark}")
+        params.append(filters.published_to)
+    return "".join(" AND " + c for c in clauses), params

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index.backend import UNITS, IndexBusyError
+from index.backend import UNITS, IndexBusyError, filter_sql
 from index.dense import DenseIndex
 from index.keyword import match_expression
 from index.manifest import Manifest, check_compatible, read_manifest, write_manifest
@@ -137,7 +137,7 @@ class SearchIndex:
         """Passages ranked by BM25 over the given terms."""
         if not terms:
             return []
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters, "?")
         rows = self.store.connection().execute(
             "SELECT f.rowid AS id, bm25(passages_fts) AS score FROM passages_fts f"
             " JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id"
@@ -147,7 +147,7 @@ class SearchIndex:
 
     def _allowed_ids(self, unit: str, filters: Filters | None) -> np.ndarray | None:
         """Row ids of `unit` that pass the filters, or None when nothing is filtered."""
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters, "?")
         if not where:
             return None
         rows = self.store.connection().execute(
@@ -169,20 +169,3 @@ class SearchIndex:
 
     def _dense_path(self, unit: str) -> Path:
         return self.directory / f"dense-{unit}.faiss"
-
-
-def _filter_sql(filters: Filters | None) -> tuple[str, list]:
-    """SQL conditions on `d` (documents) for the filters."""
-    if filters is None:
-        return "", []
-    clauses, params = [], []
-    if filters.document_ids is not None:
-        clauses.append(f"d.id IN ({','.join('?' * len(filters.document_ids))})")
-        params.extend(filters.document_ids)
-    if filters.published_from:
-        clauses.append("d.published >= ?")
-        params.append(filters.published_from)
-    if filters.published_to:
-        clauses.append("d.published <= ?")
-        params.append(filters.published_to)
-    return "".join(" AND " + c for c in clauses), params

@@ -6,7 +6,8 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from index.embedders import make_embedder
+from index.backend import DocumentIndex
+from index.embedders import Embedder, make_embedder
 from index.keyword import content_terms
 from index.retriever import HybridRetriever
 from index.search_index import SearchIndex
@@ -15,6 +16,7 @@ from qa.answer.answerer import Answerer
 from qa.answer.scorer import LogisticScorer
 from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
+from qa.conversation.pg_store import PostgresConversations
 from qa.conversation.store import ConversationStore
 from qa.ingest.pipeline import Ingestor, Progress
 from qa.passages.chunker import Chunker
@@ -34,13 +36,12 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.embedder = make_embedder(settings.embedder)
-        self.index = SearchIndex(settings.index_dir, self.embedder.name, self.embedder.dimension,
-                                 settings.dense_exact_max)
+        self.index = open_index(settings, self.embedder)
         self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
         self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
                                  settings.max_file_bytes)
         retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k)
-        self.conversations = ConversationStore(settings.index_dir / "conversations.sqlite")
+        self.conversations = open_conversations(settings, self.index)
         self.answerer = Answerer(retriever, LogisticScorer.load(), settings.answer_threshold,
                                  settings.retrieve_passages, settings.related_count)
 
@@ -95,6 +96,28 @@ class Engine:
     def delete(self, document_id: str) -> bool:
         """Remove a document from every index."""
         return self.writer.delete(document_id)
+
+
+    def close(self) -> None:
+        """Release the index's connections (PostgreSQL); the local store needs nothing."""
+        self.index.close()
+
+
+def open_index(settings: Settings, embedder: Embedder) -> DocumentIndex:
+    """The index backend the settings name."""
+    if settings.store == "postgres":
+        from index.postgres.pg_index import PostgresIndex
+
+        return PostgresIndex(settings.database_url, embedder.name, embedder.dimension,
+                             settings.database_pool_size)
+    return SearchIndex(settings.index_dir, embedder.name, embedder.dimension, settings.dense_exact_max)
+
+
+def open_conversations(settings: Settings, index: DocumentIndex) -> ConversationStore | PostgresConversations:
+    """Conversations beside the index: in its directory, or in its database (shared by replicas)."""
+    if settings.store == "postgres":
+        return PostgresConversations(index.pool)  # type: ignore[attr-defined]  # a PostgresIndex
+    return ConversationStore(settings.index_dir / "conversations.sqlite")
 
 
 class ConversationNotFound(KeyError):

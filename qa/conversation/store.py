@@ -54,7 +54,7 @@ class ConversationStore(SQLiteFile):
         """A new, empty conversation's id."""
         conversation_id = secrets.token_urlsafe(12)
         self.connection().execute("INSERT INTO conversations (id, created) VALUES (?, ?)",
-                                   (conversation_id, _now()))
+                                   (conversation_id, now()))
         return conversation_id
 
     def exists(self, conversation_id: str) -> bool:
@@ -75,7 +75,7 @@ class ConversationStore(SQLiteFile):
                              (conversation_id,)).fetchone()[0]
             conn.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (conversation_id, n, turn.question, turn.resolved_question, int(turn.answered),
-                          json.dumps(turn.answer_entities), json.dumps(result, ensure_ascii=False), _now()))
+                          json.dumps(turn.answer_entities), json.dumps(result, ensure_ascii=False), now()))
 
     def get(self, conversation_id: str) -> Conversation | None:
         """A conversation with all its turns, or None."""
@@ -94,5 +94,6 @@ def _turn(row: sqlite3.Row) -> Turn:
                 tuple(json.loads(row["answer_entities"])))
 
 
-def _now() -> str:
+def now() -> str:
+    """The current UTC time, as stored."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""The PostgreSQL + pgvector backend (`QA_STORE=postgres`)."""

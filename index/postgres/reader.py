@@ -1,0 +1,68 @@
+"""`IndexReader` over one PostgreSQL connection inside a read-only snapshot transaction."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import psycopg
+
+from index.backend import PassageRow, SentenceRow
+from qa.types import Document
+
+_PASSAGE = 'SELECT id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding FROM passages'
+_SENTENCE = 'SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
+_DOCUMENT = ("SELECT id, source, title, text, content_hash, url, published, author, lang, tags"
+             " FROM documents WHERE id = %s")
+
+
+class PostgresReader:
+    """Passages, sentences and documents as of the transaction's snapshot."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def passages(self, ids: list[int]) -> dict[int, PassageRow]:
+        """Passages by id (missing ids, e.g. just deleted, are left out)."""
+        rows = self.conn.execute(_PASSAGE + " WHERE id = ANY(%s)", (ids,)).fetchall()
+        return {int(r[0]): _passage(r) for r in rows}
+
+    def sentences(self, ids: list[int]) -> list[SentenceRow]:
+        return [_sentence(r) for r in self.conn.execute(_SENTENCE + " WHERE id = ANY(%s)", (ids,))]
+
+    def sentences_between(self, document_id: str, first: int, last: int) -> list[SentenceRow]:
+        """Sentences `first..last` of a document, in order."""
+        rows = self.conn.execute(_SENTENCE + " WHERE document_id = %s AND idx BETWEEN %s AND %s ORDER BY idx",
+                                 (document_id, first, last))
+        return [_sentence(r) for r in rows]
+
+    def passage_holding(self, document_id: str, sentence_index: int) -> PassageRow | None:
+        """The first passage of a document that holds a sentence."""
+        row = self.conn.execute(_PASSAGE + " WHERE document_id = %s AND first_sentence <= %s"
+                                " AND last_sentence >= %s ORDER BY idx LIMIT 1",
+                                (document_id, sentence_index, sentence_index)).fetchone()
+        return _passage(row) if row else None
+
+    def document(self, document_id: str) -> Document | None:
+        row = self.conn.execute(_DOCUMENT, (document_id,)).fetchone()
+        return document_from_row(row) if row else None
+
+
+def document_from_row(r: tuple) -> Document:
+    """A document from (id, source, title, text, content_hash, url, published, author, lang, tags)."""
+    tags = r[9] if isinstance(r[9], list) else json.loads(r[9])
+    return Document(id=r[0], source=r[1], title=r[2], text=r[3], content_hash=r[4], url=r[5],
+                    published=r[6], author=r[7], lang=r[8], tags=tuple(tags))
+
+
+def _passage(r: tuple) -> PassageRow:
+    return PassageRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], _array(r[8]))
+
+
+def _sentence(r: tuple) -> SentenceRow:
+    return SentenceRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], _array(r[6]))
+
+
+def _array(vector) -> np.ndarray:
+    """pgvector's `Vector` as float32."""
+    return np.asarray(vector.to_numpy(), dtype=np.float32)

