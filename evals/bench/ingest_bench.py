@@ -6,6 +6,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from evals.corpus_index import corpus_location
 from qa.engine import Engine
 from qa.ingest.readers import RawArticle, read_articles
 from qa.ingest.sources import find_files, source_key
@@ -21,7 +22,7 @@ def corpus(sample_dir: Path, copies: int) -> list[RawArticle]:
 
 def run(settings: Settings, work: Path, copies: int) -> dict:
     """Documents/s and passages/s through the pipeline, and the embedder's own sentences/s."""
-    engine = Engine(settings.model_copy(update={"index_dir": work / "ingest-index"}))
+    engine = Engine(settings.model_copy(update=corpus_location(settings, "bench-ingest", work, fresh=True)))
     engine.warm()
     articles = corpus(settings.sample_dir, copies)
     start = time.perf_counter()
@@ -46,11 +47,10 @@ def run(settings: Settings, work: Path, copies: int) -> dict:
 
 
 def _unit_texts(engine: Engine) -> list[str]:
-    """Every passage and sentence text in the index (what ingest embedded)."""
-    conn = engine.index.store.connection()
+    """Every passage and sentence text the writer embedded (re-chunked from the stored documents)."""
     texts = []
-    for unit in ("passages", "sentences"):
-        rows = conn.execute(f'SELECT d.text AS t, u.start AS s, u."end" AS e FROM {unit} u '
-                            "JOIN documents d ON d.id = u.document_id").fetchall()
-        texts += [r["t"][r["s"]:r["e"]] for r in rows]
+    for doc, _ in engine.documents(limit=1_000_000):
+        chunked = engine.ingestor.chunker.chunk(doc)
+        texts += [doc.title + "\n" + chunked.passage_text(p) for p in chunked.passages]
+        texts += [chunked.sentence_text(s) for s in chunked.sentences]
     return texts

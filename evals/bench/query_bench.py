@@ -11,8 +11,9 @@ import httpx
 import numpy as np
 
 from evals.bench.served import serve
+from evals.corpus_index import corpus_location
 from evals.datasets.gold import load
-from qa.engine import Engine
+from index.embedders import make_embedder
 from qa.settings import Settings
 
 CONCURRENCY = (1, 8, 32)
@@ -25,24 +26,24 @@ def questions() -> list[str]:
 
 def embedding_floor(settings: Settings, texts: list[str]) -> float:
     """Median ms to embed one question in this process (the floor under any answer)."""
-    engine = Engine(settings.model_copy(update={"ingest_sample_on_start": False}))
-    engine.warm()
+    embedder = make_embedder(settings.embedder)
+    embedder.warm()
     times = []
     for text in texts * 2:
         start = time.perf_counter()
-        engine.embedder.encode_query([text])
+        embedder.encode_query([text])
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
 def run(settings: Settings, work: Path, requests_per_level: int) -> dict:
     """Start a server on an empty index (it ingests the sample), then load it at each concurrency."""
-    index_dir = work / "serve-index"
-    with serve(settings, index_dir) as server:
+    settings = settings.model_copy(update=corpus_location(settings, "bench-serve", work, fresh=True))
+    with serve(settings) as server:
         levels = {c: asyncio.run(_load(server.url, questions(), c, requests_per_level)) for c in CONCURRENCY}
         first, peak_rss_mb = server.ready_s, server.memory_mb("VmHWM")
     # A second start opens the existing index: nothing to ingest or embed.
-    with serve(settings, index_dir) as server:
+    with serve(settings) as server:
         reopen = server.ready_s
     return {"first_start_to_ready_s": round(first, 2), "reopen_to_ready_s": round(reopen, 2),
             "peak_rss_mb": peak_rss_mb, "levels": levels}

@@ -7,7 +7,7 @@ import platform
 import tempfile
 from pathlib import Path
 
-from evals.bench import ingest_bench, query_bench, scale_bench
+from evals.bench import ingest_bench, pg_scale_bench, query_bench, scale_bench
 from qa.settings import Settings
 
 
@@ -17,12 +17,13 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         ingest = ingest_bench.run(settings, work, copies=1 if quick else 4)
-        floor_ms = query_bench.embedding_floor(settings.model_copy(update={"index_dir": work / "floor"}),
-                                               query_bench.questions())
+        floor_ms = query_bench.embedding_floor(settings, query_bench.questions())
         serve = query_bench.run(settings, work, requests_per_level=40 if quick else 400)
     scale = scale_bench.run(sizes, settings.sample_dir)
+    if settings.store == "postgres":
+        scale += pg_scale_bench.run(settings.database_url, sizes, scale_bench.vocabulary_from(settings.sample_dir))
     report = {"machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
-              "embedder": settings.embedder, "quick": quick, "ingest": ingest,
+              "embedder": settings.embedder, "store": settings.store, "quick": quick, "ingest": ingest,
               "question_embedding_ms": round(floor_ms, 2), "serve": serve, "scale": scale}
     for level in serve["levels"].values():
         level["p50_over_embedding"] = round(level["p50_ms"] / floor_ms, 2)
@@ -35,7 +36,8 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
 
 def markdown(r: dict) -> str:
     i, s = r["ingest"], r["serve"]
-    lines = [f"# citeqa bench ({r['embedder']}, {r['machine']['cpus']} CPUs{', quick' if r['quick'] else ''})", "",
+    lines = [f"# citeqa bench ({r['embedder']}, store {r.get('store', 'local')}, {r['machine']['cpus']} CPUs"
+             f"{', quick' if r['quick'] else ''})", "",
              "## Ingest (sample corpus)", "", "| documents | passages | docs/s | passages/s | units/s | embedder units/s | ratio |",
              "|---|---|---|---|---|---|---|",
              f"| {i['documents']} | {i['passages']} | {i['documents_per_s']} | {i['passages_per_s']} | {i['units_per_s']} "
@@ -47,7 +49,7 @@ def markdown(r: dict) -> str:
               f"| {v['p99_ms']} | {v['p50_over_embedding']} | {v['p99_over_embedding']} |" for c, v in s["levels"].items()]
     lines += ["", f"Start-up to /readyz: {s['first_start_to_ready_s']} s on an empty index (ingests the sample), "
                   f"{s['reopen_to_ready_s']} s reopening it; peak RSS {s['peak_rss_mb']} MiB.", "",
-              "## Index alone at scale (synthetic clustered 384-d vectors; FTS5 over synthetic text)", "",
+              "## Index alone at scale (synthetic clustered 384-d vectors; keyword search over synthetic text)", "",
               "| passages | index | build s | p50 ms | p95 ms | recall@10 | bytes/passage | disk MiB |",
               "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {x['passages']} | {x['index']} | {x['build_s']} | {x['p50_ms']} | {x['p95_ms']} | "

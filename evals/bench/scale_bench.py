@@ -11,6 +11,7 @@ import re
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import faiss
@@ -74,45 +75,59 @@ def dense_scale(n: int) -> list[dict]:
         if exact is None:
             exact = found  # flat comes first: exact search is the reference
         recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)]))
-        size = faiss.serialize_index(index).nbytes
-        rows.append({"passages": n, "index": name, "build_s": round(build_s, 2),
-                     "p50_ms": round(float(np.percentile(latencies, 50)), 3),
-                     "p95_ms": round(float(np.percentile(latencies, 95)), 3), "recall@10": round(recall, 4),
-                     "bytes_per_passage": round(size / n, 1), "disk_mb": round(size / 2**20, 1)})
+        rows.append(latency_row(n, name, build_s, latencies, recall, faiss.serialize_index(index).nbytes))
         del index
     return rows
 
 
-def keyword_scale(n: int, vocabulary: list[str]) -> dict:
-    """FTS5 (what the project uses) over `n` synthetic passages: build time, size, query latency."""
+def synthetic_passages(n: int, vocabulary: list[str], length: int = 120) -> Iterator[list[str]]:
+    """`n` passages of `length` words drawn Zipf-like from `vocabulary` (the same ones every run)."""
     rng = np.random.default_rng(3)
     ranks = np.arange(1, len(vocabulary) + 1)
     weights = (1.0 / ranks) / np.sum(1.0 / ranks)
+    for chunk in range(0, n, 20_000):
+        for row in rng.choice(len(vocabulary), size=(min(20_000, n - chunk), length), p=weights):
+            yield [vocabulary[w] for w in row]
+
+
+def query_terms(vocabulary: list[str]) -> Iterator[list[str]]:
+    """`QUERIES` three-term questions: content terms are not the commonest words, so they come
+    from the rest, evenly."""
+    rng = np.random.default_rng(4)
+    pool = vocabulary[100:] or vocabulary
+    for _ in range(QUERIES):
+        yield [pool[w] for w in rng.choice(len(pool), 3)]
+
+
+def latency_row(n: int, name: str, build_s: float, latencies: list[float], recall: float | None,
+                size_bytes: float) -> dict:
+    """One table row: build time, latency percentiles, recall and size per passage."""
+    return {"passages": n, "index": name, "build_s": round(build_s, 2),
+            "p50_ms": round(float(np.percentile(latencies, 50)), 3),
+            "p95_ms": round(float(np.percentile(latencies, 95)), 3),
+            "recall@10": None if recall is None else round(recall, 4),
+            "bytes_per_passage": round(size_bytes / n, 1), "disk_mb": round(size_bytes / 2**20, 1)}
+
+
+def keyword_scale(n: int, vocabulary: list[str]) -> dict:
+    """FTS5 (what the local index uses) over `n` synthetic passages: build time, size, query latency."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fts.sqlite"
         conn = sqlite3.connect(path)
         conn.execute("CREATE VIRTUAL TABLE p USING fts5(text, tokenize='porter unicode61')")
         start = time.perf_counter()
-        for chunk in range(0, n, 20_000):
-            words = rng.choice(len(vocabulary), size=(min(20_000, n - chunk), 120), p=weights)
-            conn.executemany("INSERT INTO p(text) VALUES (?)", ((" ".join(vocabulary[w] for w in row),) for row in words))
+        conn.executemany("INSERT INTO p(text) VALUES (?)", ((" ".join(row),) for row in synthetic_passages(n, vocabulary)))
         conn.commit()
         build_s = time.perf_counter() - start
         latencies = []
-        # Questions' content terms are not the commonest words: draw them from the rest, evenly.
-        pool = vocabulary[100:] or vocabulary
-        for _ in range(QUERIES):
-            terms = [pool[w] for w in rng.choice(len(pool), 3)]
+        for terms in query_terms(vocabulary):
             expr = " OR ".join(f'"{t}"' for t in terms)
             t = time.perf_counter()
             conn.execute("SELECT rowid, bm25(p) FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 30", (expr,)).fetchall()
             latencies.append((time.perf_counter() - t) * 1000)
         conn.close()
         size = path.stat().st_size
-    return {"passages": n, "index": "fts5-bm25", "build_s": round(build_s, 2),
-            "p50_ms": round(float(np.percentile(latencies, 50)), 3),
-            "p95_ms": round(float(np.percentile(latencies, 95)), 3), "recall@10": None,
-            "bytes_per_passage": round(size / n, 1), "disk_mb": round(size / 2**20, 1)}
+    return latency_row(n, "fts5-bm25", build_s, latencies, None, size)
 
 
 def vocabulary_from(sample_dir: Path, size: int = 50_000) -> list[str]:

@@ -38,10 +38,11 @@ class Served:
 
 
 @contextmanager
-def serve(settings: Settings, index_dir: Path, timeout_s: float = 300) -> Iterator[Served]:
-    """Start `citeqa serve` on `index_dir` (rate limit off) and yield once /readyz says ready."""
+def serve(settings: Settings, timeout_s: float = 300) -> Iterator[Served]:
+    """Start `citeqa serve` on the settings' index (rate limit off); yield once /readyz says ready."""
     port = _free_port()
-    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": settings.embedder,
+    env = os.environ | {"QA_STORE": settings.store, "QA_INDEX_DIR": str(settings.index_dir),
+                        "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder,
                         "QA_RATE_LIMIT": "", "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env,
