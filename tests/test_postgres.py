@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import psycopg
@@ -113,3 +119,52 @@ def _assert_statistics(url: str) -> None:
         stats = conn.execute("SELECT passages, tokens FROM corpus_stats").fetchone()
         actual = conn.execute("SELECT count(*), COALESCE(sum(n_tokens), 0) FROM passages").fetchone()
     assert tuple(stats) == tuple(actual)
+
+
+def test_ingest_killed_mid_run_leaves_whole_documents(pg_url, tmp_path):
+    corpus = tmp_path / "corpus"
+    env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": pg_url, "QA_INDEX_DIR": str(tmp_path / "ix"),
+                        "QA_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+    rng = random.Random(5)
+    committed = []
+    for version in range(3):
+        _write_corpus(corpus, version)
+        proc = subprocess.Popen([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.5, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        committed.append(_assert_whole(pg_url, tmp_path, set(range(version + 1))))
+    print(f"documents committed at each kill: {committed}")
+    subprocess.run([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env, check=True, capture_output=True)
+    assert _assert_whole(pg_url, tmp_path, {2}) == 30
+
+
+def _write_corpus(folder, version: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for n in range(30):
+        body = " ".join(f"Filler sentence {k} about the harbour dues of port {n}, edition {version}." for k in range(40))
+        (folder / f"port_{n:02d}.txt").write_text(
+            f"Port {n} report\n\nThe code word of port {n} is heron{n}v{version}x. {body}\n", encoding="utf-8")
+
+
+def _assert_whole(url: str, tmp_path, versions: set[int]) -> int:
+    """Every committed document is one version, whole (as many units as chunking makes) and
+    answerable; the BM25 statistics match the rows. Returns the number of documents."""
+    engine = Engine(make_settings(tmp_path / "check", store="postgres", database_url=url))
+    try:
+        documents = engine.documents(limit=1000)
+        for doc, passages in documents:
+            chunked = engine.ingestor.chunker.chunk(doc)
+            with engine.index.reader() as reader:
+                sentences = reader.sentences_between(doc.id, 0, 10_000)
+            assert (passages, len(sentences)) == (len(chunked.passages), len(chunked.sentences)), doc.source
+            held = [v for v in versions if f"v{v}x" in doc.text]
+            assert len(held) == 1, f"mixed versions in {doc.source}"
+            port = doc.title.split()[1]
+            top = engine.ask(f"What is the code word of port {port}?", 1, Filters(document_ids=(doc.id,))).answers[0]
+            assert f"heron{port}v{held[0]}x" in top.text and doc.text[top.start:top.end] == top.text
+        _assert_statistics(url)
+        return len(documents)
+    finally:
+        engine.close()
