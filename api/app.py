@@ -59,7 +59,13 @@ def _install_slack(app: FastAPI, settings: Settings, holder: EngineHolder) -> No
     from api.slack.bot import SlackBot
     from api.slack.store import SlackStore
 
-    bot = SlackBot(settings, holder.get, SlackStore(settings.index_dir / "slack.sqlite"))
+    if settings.store == "postgres":
+        from api.slack.pg_store import PostgresSlackStore
+
+        store = PostgresSlackStore(lambda: holder.get().index.pool)
+    else:
+        store = SlackStore(settings.index_dir / "slack.sqlite")
+    bot = SlackBot(settings, holder.get, store)
     app.include_router(slack_router(bot.app))
     log.info("Slack routes on: /slack/events, /slack/commands, /slack/interactions (Web API %s)",
              settings.slack_api_url)

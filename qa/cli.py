@@ -176,10 +176,18 @@ app.add_typer(feedback_app, name="feedback")
 @feedback_app.command("export")
 def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout).")] = None) -> None:
     """Every feedback click with its question and the answers judged, as JSON lines."""
-    from api.slack.store import SlackStore
+    settings = Settings()
+    if settings.store == "postgres":
+        from api.slack.pg_store import PostgresSlackStore
 
-    path = Settings().index_dir / "slack.sqlite"
-    rows = list(SlackStore(path).feedback()) if path.exists() else []
+        engine = Engine(settings)
+        rows = list(PostgresSlackStore(lambda: engine.index.pool).feedback())
+        engine.close()
+    else:
+        from api.slack.store import SlackStore
+
+        path = settings.index_dir / "slack.sqlite"
+        rows = list(SlackStore(path).feedback()) if path.exists() else []
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if out is None:
         typer.echo(lines, nl=False)

@@ -63,5 +63,10 @@ class FakeSlack:
             time.sleep(0.05)
         raise TimeoutError(f"expected {count} posts to {path_end}, got {self.posted(path_end)}")
 
+    def forget(self) -> None:
+        """Drop the calls recorded so far (a new app under test starts from nothing)."""
+        with self._lock:
+            self.calls.clear()
+
     def close(self) -> None:
         self.server.shutdown()

@@ -10,6 +10,7 @@ import time
 from urllib.parse import urlencode
 
 import httpx
+import psycopg
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
@@ -29,11 +30,23 @@ def fake():
     slack.close()
 
 
-@pytest.fixture(scope="module")
-def bot(fake, tmp_path_factory):
-    settings = make_settings(tmp_path_factory.mktemp("slack-index"), slack_signing_secret=SECRET,
-                             slack_bot_token="xoxb-test", slack_api_url=f"{fake.url}/api/",
-                             public_url="https://qa.example")
+def _slack_settings(fake: FakeSlack, index_dir, **overrides):
+    return make_settings(index_dir, slack_signing_secret=SECRET, slack_bot_token="xoxb-test",
+                         slack_api_url=f"{fake.url}/api/", public_url="https://qa.example", **overrides)
+
+
+@pytest.fixture(scope="module", params=["local", "postgres"])
+def bot(fake, tmp_path_factory, request):
+    """A served app with Slack on, its memory in SQLite beside the index or in PostgreSQL."""
+    overrides = {}
+    if request.param == "postgres":
+        from index.postgres.databases import drop_database, ensure_database
+
+        server = request.getfixturevalue("pg_server")
+        drop_database(server, "slack_bot")
+        overrides = {"store": "postgres", "database_url": ensure_database(server, "slack_bot")}
+    settings = _slack_settings(fake, tmp_path_factory.mktemp("slack-index"), **overrides)
+    fake.forget()
     with running_server(settings) as url:
         yield url, settings
 
@@ -74,8 +87,11 @@ def _wait_posts(fake: FakeSlack, channel: str, count: int) -> list[dict]:
 
 def _stored_answer(settings, message: dict) -> dict:
     """The answer object behind a posted message (via its feedback button)."""
-    buttons = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    return SlackStore(settings.index_dir / "slack.sqlite").answer(buttons[0]["value"])
+    key = next(b for b in message["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+    if settings.store == "postgres":
+        with psycopg.connect(settings.database_url) as conn:
+            return json.loads(conn.execute("SELECT result FROM slack_answers WHERE key = %s", (key,)).fetchone()[0])
+    return SlackStore(settings.index_dir / "slack.sqlite").answer(key)
 
 
 def test_url_verification_challenge(bot):
@@ -170,7 +186,8 @@ def test_feedback_clicks_are_stored_and_exported(bot, fake):
     r = _signed(url, "/slack/interactions", urlencode({"payload": json.dumps(click)}), "application/x-www-form-urlencoded")
     assert r.status_code == 200
     fake.wait_for("/response/fb-1")
-    env = os.environ | {"QA_INDEX_DIR": str(settings.index_dir)}
+    env = os.environ | {"QA_INDEX_DIR": str(settings.index_dir), "QA_STORE": settings.store,
+                        "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder}
     out = subprocess.run([sys.executable, "-m", "qa", "feedback", "export"], env=env, capture_output=True,
                          text=True, check=True, timeout=120).stdout
     rows = [json.loads(line) for line in out.splitlines()]
@@ -194,3 +211,19 @@ def test_without_secrets_the_slack_routes_are_off(tmp_path, caplog):
     with running_server(make_settings(tmp_path / "index")) as url:
         assert httpx.post(f"{url}/slack/events", json={}).status_code == 404
     assert any("Slack routes are off" in r.getMessage() for r in caplog.records)
+
+
+def test_replicas_on_one_database_share_the_slack_memory(fake, pg_url, tmp_path):
+    a_settings, b_settings = (_slack_settings(fake, tmp_path / n, store="postgres", database_url=pg_url) for n in "ab")
+    with running_server(a_settings) as a, running_server(b_settings) as b:
+        event = _mention("C-rep", "Who is Hungary's foreign minister?", "800.1")
+        assert _event(a, event, "Ev-rep").status_code == 200
+        assert _event(b, event, "Ev-rep").status_code == 200  # the same delivery reaching the other replica
+        [first] = _wait_posts(fake, "C-rep", 1)
+        named = _stored_answer(a_settings, first)["answers"][0]["short_answer"]
+        follow = _mention("C-rep", "What did he say about supporting Rutte?", "800.2", thread_ts="800.1")
+        assert _event(b, follow, "Ev-rep2").status_code == 200
+        second = _wait_posts(fake, "C-rep", 2)[1]
+        assert _stored_answer(b_settings, second)["resolved_question"] == f"What did {named} say about supporting Rutte?"
+        time.sleep(1.0)
+        assert len(_posts(fake, "C-rep")) == 2

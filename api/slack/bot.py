@@ -16,6 +16,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from api.slack.blocks import answer_messages, fallback_text
+from api.slack.pg_store import PostgresSlackStore
 from api.slack.store import SlackStore
 from qa.engine import Engine, result_dict
 from qa.settings import Settings
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 class SlackBot:
     """Answers Slack questions with the engine; one instance per app."""
 
-    def __init__(self, settings: Settings, engine: Callable[[], Engine], store: SlackStore) -> None:
+    def __init__(self, settings: Settings, engine: Callable[[], Engine],
+                 store: SlackStore | PostgresSlackStore) -> None:
         self.settings = settings
         self.engine = engine
         self.store = store

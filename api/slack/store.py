@@ -32,7 +32,7 @@ class SlackStore(SQLiteFile):
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen; Slack may deliver one event more than once."""
-        cur = self.connection().execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, _now()))
+        cur = self.connection().execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, now()))
         return cur.rowcount == 1
 
     def conversation_for(self, channel: str, thread_ts: str) -> str | None:
@@ -51,7 +51,7 @@ class SlackStore(SQLiteFile):
         self.connection().execute(
             "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
             (key, result["question"], result["resolved_question"], conversation_id, json.dumps(ids),
-             json.dumps(result, ensure_ascii=False), _now()))
+             json.dumps(result, ensure_ascii=False), now()))
         return key
 
     def answer(self, key: str) -> dict | None:
@@ -63,7 +63,7 @@ class SlackStore(SQLiteFile):
         if self.answer(key) is None:
             return False
         self.connection().execute("INSERT INTO feedback (answer_key, vote, user, channel, created) "
-                                   "VALUES (?, ?, ?, ?, ?)", (key, vote, user, channel, _now()))
+                                   "VALUES (?, ?, ?, ?, ?)", (key, vote, user, channel, now()))
         return True
 
     def feedback(self) -> Iterator[dict]:
@@ -77,5 +77,6 @@ class SlackStore(SQLiteFile):
                    "answer_ids": json.loads(r["answer_ids"]), "conversation_id": r["conversation_id"]}
 
 
-def _now() -> str:
+def now() -> str:
+    """The current UTC time, as stored."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
