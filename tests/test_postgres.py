@@ -21,6 +21,7 @@ from index.manifest import IndexMismatchError
 from index.postgres.migrate import migrate, migrations
 from index.postgres.pg_index import PostgresIndex
 from qa.engine import Engine, result_dict
+from qa.settings import Settings
 from qa.types import Filters
 
 
@@ -168,3 +169,8 @@ def _assert_whole(url: str, tmp_path, versions: set[int]) -> int:
         return len(documents)
     finally:
         engine.close()
+
+
+def test_the_postgres_store_needs_a_database_url():
+    with pytest.raises(ValueError, match="store 'postgres' needs database_url"):
+        Settings(store="postgres", database_url="")

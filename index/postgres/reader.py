@@ -17,35 +17,41 @@ _DOCUMENT = ("SELECT id, source, title, text, content_hash, url, published, auth
 
 
 class PostgresReader:
-    """Passages, sentences and documents as of the transaction's snapshot."""
+    """Passages, sentences and documents as of the transaction's snapshot.
+
+    Rows come in binary: parsing pgvector's text form costs ~0.14 ms per
+    384-d vector, 20× the binary form, and an answer reads ~100 of them.
+    """
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
 
+    def _rows(self, query: str, params: tuple) -> list[tuple]:
+        return self.conn.execute(query, params, binary=True).fetchall()
+
     def passages(self, ids: list[int]) -> dict[int, PassageRow]:
         """Passages by id (missing ids, e.g. just deleted, are left out)."""
-        rows = self.conn.execute(_PASSAGE + " WHERE id = ANY(%s)", (ids,)).fetchall()
+        rows = self._rows(_PASSAGE + " WHERE id = ANY(%s)", (ids,))
         return {int(r[0]): _passage(r) for r in rows}
 
     def sentences(self, ids: list[int]) -> list[SentenceRow]:
-        return [_sentence(r) for r in self.conn.execute(_SENTENCE + " WHERE id = ANY(%s)", (ids,))]
+        return [_sentence(r) for r in self._rows(_SENTENCE + " WHERE id = ANY(%s)", (ids,))]
 
     def sentences_between(self, document_id: str, first: int, last: int) -> list[SentenceRow]:
         """Sentences `first..last` of a document, in order."""
-        rows = self.conn.execute(_SENTENCE + " WHERE document_id = %s AND idx BETWEEN %s AND %s ORDER BY idx",
-                                 (document_id, first, last))
+        rows = self._rows(_SENTENCE + " WHERE document_id = %s AND idx BETWEEN %s AND %s ORDER BY idx",
+                          (document_id, first, last))
         return [_sentence(r) for r in rows]
 
     def passage_holding(self, document_id: str, sentence_index: int) -> PassageRow | None:
         """The first passage of a document that holds a sentence."""
-        row = self.conn.execute(_PASSAGE + " WHERE document_id = %s AND first_sentence <= %s"
-                                " AND last_sentence >= %s ORDER BY idx LIMIT 1",
-                                (document_id, sentence_index, sentence_index)).fetchone()
-        return _passage(row) if row else None
+        rows = self._rows(_PASSAGE + " WHERE document_id = %s AND first_sentence <= %s"
+                          " AND last_sentence >= %s ORDER BY idx LIMIT 1", (document_id, sentence_index, sentence_index))
+        return _passage(rows[0]) if rows else None
 
     def document(self, document_id: str) -> Document | None:
-        row = self.conn.execute(_DOCUMENT, (document_id,)).fetchone()
-        return document_from_row(row) if row else None
+        rows = self._rows(_DOCUMENT, (document_id,))
+        return document_from_row(rows[0]) if rows else None
 
 
 def document_from_row(r: tuple) -> Document:
