@@ -78,7 +78,10 @@ class DocumentIndex(Protocol):
     def dense_search(self, unit: str, vector: np.ndarray, k: int,
                      filters: Filters | None = None) -> list[Hit]: ...
 
-    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]: ...
+    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None,
+                       frequencies: tuple[dict[str, int], int] | None = None) -> list[Hit]:
+        """Passages ranked by BM25; `frequencies`, when given, is `document_frequencies(terms)`
+        already looked up (a backend that scores in SQL reuses it)."""
 
     def document_frequencies(self, terms: list[str]) -> tuple[dict[str, int], int]: ...
 

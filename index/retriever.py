@@ -52,15 +52,15 @@ class HybridRetriever:
         vector = self.embedder.encode_query([question])[0]
         terms = content_terms(question)
         use_dense, use_keyword = self.mode in ("hybrid", "dense"), self.mode in ("hybrid", "keyword")
+        # Looked up once here: keyword scoring, fusion weights and the answer scorer's idf use them.
+        df, total = self.index.document_frequencies(terms)
         dense = sentences = keyword = []
         if use_dense:
             dense = self.index.dense_search("passages", vector, self.depth, filters)
             sentences = self.index.dense_search("sentences", vector, self.depth, filters)
         if use_keyword:
-            keyword = self.index.keyword_search(terms, self.depth, filters)
+            keyword = self.index.keyword_search(terms, self.depth, filters, (df, total))
         rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]
-        # Looked up once here: fusion weighs by them, and the answer scorer's idf needs them.
-        df, total = self.index.document_frequencies(terms)
         weights = None
         if use_dense and use_keyword:
             # Trust the keyword ranking as far as the question's words occur in the corpus at all:

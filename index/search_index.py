@@ -133,8 +133,9 @@ class SearchIndex:
             pairs = self._dense[unit].search(vector, k, allowed)
         return [Hit(i, s, f"dense-{unit}") for i, s in pairs]
 
-    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
-        """Passages ranked by BM25 over the given terms."""
+    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None,
+                       frequencies: tuple[dict[str, int], int] | None = None) -> list[Hit]:
+        """Passages ranked by BM25 over the given terms (FTS5 keeps its own `frequencies`)."""
         if not terms:
             return []
         where, params = filter_sql(filters, "?")

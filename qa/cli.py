@@ -136,12 +136,18 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smo
           scale: Annotated[Optional[str], typer.Option(help="Index sizes, comma-separated (default 10000,100000; "
                                                              "quick 10000).")] = None,
           soak: Annotated[Optional[float], typer.Option(min=1, help="Instead: a soak of this many seconds.")] = None,
-          rate: Annotated[float, typer.Option(min=0.1, help="Asks per second during --soak.")] = 25.0) -> None:
+          rate: Annotated[float, typer.Option(min=0.1, help="Asks per second during --soak.")] = 25.0,
+          peers: Annotated[bool, typer.Option("--peers", help="Instead: txtai and Haystack side by side on "
+                                                               "SQuAD (needs '.[peers]' and ../shared/evaldata).")] = False,
+          questions: Annotated[int, typer.Option(min=1, help="Questions for --peers.")] = 200) -> None:
     """Benchmark ingest, /v1/ask latency, start-up and the index at scale on this machine."""
     from evals.bench.runner import run
 
     if soak is not None:
         _soak(soak, rate, out)
+        return
+    if peers:
+        _peers(out, questions)
         return
 
     sizes = tuple(int(n) for n in scale.split(",")) if scale else ((10_000,) if quick else (10_000, 100_000))
@@ -151,6 +157,17 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smo
     if failed:
         typer.secho(f"{failed} requests failed", fg="red", err=True)
         raise typer.Exit(1)
+
+
+def _peers(out: Path, questions: int) -> None:
+    from evals.bench import peers
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    rows = peers.run(Settings(), out / "cache", questions)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "peers.json").write_text(json.dumps(rows, indent=2))
+    (out / "peers.md").write_text(peers.markdown(rows))
+    typer.echo((out / "peers.md").read_text())
 
 
 def _soak(seconds: float, rate: float, out: Path) -> None:

@@ -38,3 +38,18 @@ def test_quick_bench_on_postgres_reports_both_index_families(tmp_path, pg_url):
     rows = {row["index"]: row for row in report["scale"]}
     assert {"flat", "fts5-bm25", "pgvector-hnsw", "pg-bm25"} <= set(rows)
     assert rows["pgvector-hnsw"]["recall@10"] >= 0.9  # HNSW at 2,000 vectors finds nearly all true neighbours
+
+
+def test_peers_run_side_by_side_on_a_squad_slice(tmp_path):
+    from conftest import make_settings
+
+    from evals.bench import peers
+    from evals.datasets import squad
+
+    if not squad.SQUAD_DEV_HALF.exists():
+        pytest.skip(f"{squad.SQUAD_DEV_HALF} is missing")
+    rows = peers.run(make_settings(tmp_path / "ix"), tmp_path / "cache", questions=8, paragraphs=20)
+    assert [r["status"] for r in rows] == ["ok"] * 4, rows
+    assert all(r["questions"] == 8 and 0.0 <= r["recall@5"] <= 1.0 and r["p50_ms"] > 0 for r in rows)
+    assert min(r["recall@5"] for r in rows) > 0.5  # 20 paragraphs: every system finds most gold ones
+    assert "| txtai hybrid" in peers.markdown(rows)

@@ -84,11 +84,12 @@ class PostgresIndex:
             rows = conn.execute(sql, args).fetchall()
         return [Hit(int(i), float(s), f"dense-{unit}") for i, s in rows]
 
-    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+    def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None,
+                       frequencies: tuple[dict[str, int], int] | None = None) -> list[Hit]:
         """Passages ranked by BM25 (as SQLite FTS5 ranks them) over the given terms."""
         if not terms:
             return []
-        df, total = self.document_frequencies(terms)
+        df, total = self.document_frequencies(terms) if frequencies is None else frequencies
         idf = [max(math.log((total - df[t] + 0.5) / (df[t] + 0.5)), 1e-6) for t in terms]
         where, params = filter_sql(filters, "%s")
         with self.pool.connection() as conn:
