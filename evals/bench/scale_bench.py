@@ -17,7 +17,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.dense import ivf_index
+from index.dense import ivf_index, omp_threads
 
 DIM = 384  # multilingual-e5-small and MiniLM
 QUERIES = 200
@@ -66,11 +66,12 @@ def dense_scale(n: int) -> list[dict]:
         index.add(data)
         build_s = time.perf_counter() - start
         latencies, found = [], []
-        for q in queries:
-            t = time.perf_counter()
-            _, ids = index.search(q.reshape(1, -1), 10)
-            latencies.append((time.perf_counter() - t) * 1000)
-            found.append(ids[0])
+        with omp_threads(1):  # as the service searches (index/dense.py)
+            for q in queries:
+                t = time.perf_counter()
+                _, ids = index.search(q.reshape(1, -1), 10)
+                latencies.append((time.perf_counter() - t) * 1000)
+                found.append(ids[0])
         found = np.asarray(found)
         if exact is None:
             exact = found  # flat comes first: exact search is the reference
