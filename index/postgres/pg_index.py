@@ -9,19 +9,14 @@ from contextlib import contextmanager
 
 import numpy as np
 import psycopg
-from pgvector.psycopg import register_vector
-from psycopg_pool import ConnectionPool
 
-from index.backend import check_unit, filter_sql
+from index.backend import IndexUnavailableError, check_unit, filter_sql
 from index.keyword import tokenize
 from index.postgres.bm25 import bm25_query, document_text, lexeme
 from index.postgres.migrate import migrate
+from index.postgres.pool import connection, open_pool
 from index.postgres.reader import PostgresReader, document_from_row
 from qa.types import ChunkedDocument, Document, Filters, Hit
-
-# HNSW candidate list per query: the retriever asks for 30 hits, pgvector's default (40) is tuned for
-# 10; with 100, recall@10 is 1.00 at 100k passages in `citeqa bench`.
-EF_SEARCH = 100
 
 
 class PostgresIndex:
@@ -34,17 +29,20 @@ class PostgresIndex:
     back and leaves the earlier version in place.
     """
 
-    def __init__(self, url: str, embedder_name: str, dimension: int, pool_size: int = 10) -> None:
+    def __init__(self, url: str, embedder_name: str, dimension: int, pool_size: int = 10,
+                 timeout_s: float = 5.0) -> None:
         if not url:
             raise ValueError("url must name a PostgreSQL database, got ''")
         if pool_size <= 0:
             raise ValueError(f"pool_size must be > 0, got {pool_size}")
         self.embedder_name = embedder_name
         self.dimension = dimension
-        with psycopg.connect(url, autocommit=True) as conn:
-            migrate(conn, embedder_name, dimension)
-        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
-                                    configure=_configure, open=True, name="citeqa")
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout_s))) as conn:
+                migrate(conn, embedder_name, dimension)
+        except psycopg.OperationalError as err:
+            raise IndexUnavailableError(f"the PostgreSQL database cannot be reached: {err}") from err
+        self.pool = open_pool(url, pool_size, timeout_s)
 
     def refresh(self) -> bool:
         """Nothing to catch up with: every query reads the committed state."""
@@ -56,7 +54,7 @@ class PostgresIndex:
     @contextmanager
     def reader(self) -> Iterator[PostgresReader]:
         """Reads from one snapshot (a read-only, repeatable-read transaction)."""
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield PostgresReader(conn)
 
@@ -81,7 +79,7 @@ class PostgresIndex:
         else:
             sql = f"SELECT id, -(embedding <#> %s) FROM {unit} ORDER BY embedding <#> %s LIMIT %s"
             args = [query, query, k]
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             rows = conn.execute(sql, args).fetchall()
         return [Hit(int(i), float(s), f"dense-{unit}") for i, s in rows]
 
@@ -93,7 +91,7 @@ class PostgresIndex:
         df, total = self.document_frequencies(terms) if frequencies is None else frequencies
         idf = [max(math.log((total - df[t] + 0.5) / (df[t] + 0.5)), 1e-6) for t in terms]
         where, params = filter_sql(filters, "%s")
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             stats = conn.execute("SELECT passages, tokens FROM corpus_stats").fetchone()
             mean_length = stats[1] / stats[0] if stats[0] else 1.0
             rows = conn.execute(*bm25_query(terms, idf, mean_length, k, where, params)).fetchall()
@@ -101,7 +99,7 @@ class PostgresIndex:
 
     def document_frequencies(self, terms: list[str]) -> tuple[dict[str, int], int]:
         """How many passages hold each term, and the total number of passages."""
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             total = conn.execute("SELECT passages FROM corpus_stats").fetchone()[0]
             rows = conn.execute(
                 "SELECT t, (SELECT count(*) FROM passages WHERE tsv @@ plainto_tsquery('simple', t))"
@@ -110,7 +108,7 @@ class PostgresIndex:
         return {t: int(n) for t, (_, n) in zip(terms, rows)}, int(total)
 
     def content_hash(self, document_id: str) -> str | None:
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             row = conn.execute("SELECT content_hash FROM documents WHERE id = %s", (document_id,)).fetchone()
         return row[0] if row else None
 
@@ -120,7 +118,7 @@ class PostgresIndex:
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
         """Documents, newest first, with their passage counts."""
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             rows = conn.execute(
                 "SELECT d.id, d.source, d.title, d.text, d.content_hash, d.url, d.published, d.author,"
                 " d.lang, d.tags, (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
@@ -129,7 +127,7 @@ class PostgresIndex:
         return [(document_from_row(r[:10]), int(r[10])) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             row = conn.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages),"
                                " (SELECT count(*) FROM sentences)").fetchone()
         return {"documents": int(row[0]), "passages": int(row[1]), "sentences": int(row[2])}
@@ -139,7 +137,7 @@ class PostgresIndex:
         """Write a document and its units, replacing any earlier version, in one transaction."""
         doc = chunked.document
         passage_tokens = [tokenize(doc.title + "\n" + chunked.passage_text(p)) for p in chunked.passages]
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (doc.id,))
             _delete(conn, doc.id)
             conn.execute(
@@ -165,7 +163,7 @@ class PostgresIndex:
 
     def delete_document(self, document_id: str) -> bool:
         """Remove a document and everything derived from it; False if it was not there."""
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (document_id,))
             return _delete(conn, document_id)
 
@@ -182,12 +180,6 @@ def _delete(conn: psycopg.Connection, document_id: str) -> bool:
     if removed[0]:
         conn.execute("UPDATE corpus_stats SET passages = passages - %s, tokens = tokens - %s", removed)
     return found
-
-
-def _configure(conn: psycopg.Connection) -> None:
-    """Per-connection set-up: pgvector's types and the HNSW search width."""
-    register_vector(conn)
-    conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
 
 
 def _vector(values: np.ndarray) -> np.ndarray:

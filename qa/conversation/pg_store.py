@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import TYPE_CHECKING
 
+from index.postgres.pool import connection
 from qa.conversation.resolver import Turn
 from qa.conversation.store import Conversation, StoredTurn, now
 
@@ -22,17 +23,17 @@ class PostgresConversations:
     def start(self) -> str:
         """A new, empty conversation's id."""
         conversation_id = secrets.token_urlsafe(12)
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             conn.execute("INSERT INTO conversations (id, created) VALUES (%s, %s)", (conversation_id, now()))
         return conversation_id
 
     def exists(self, conversation_id: str) -> bool:
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             return conn.execute("SELECT 1 FROM conversations WHERE id = %s", (conversation_id,)).fetchone() is not None
 
     def history(self, conversation_id: str, last: int = 5) -> list[Turn]:
         """The last `last` turns, oldest first."""
-        with self.pool.connection() as conn:
+        with connection(self.pool) as conn:
             rows = conn.execute("SELECT question, resolved_question, answered, answer_entities FROM turns"
                                 " WHERE conversation_id = %s ORDER BY n DESC LIMIT %s",
                                 (conversation_id, last)).fetchall()
@@ -40,7 +41,7 @@ class PostgresConversations:
 
     def append(self, conversation_id: str, turn: Turn, result: dict) -> None:
         """Add a turn at the end; replicas appending at once queue on the conversation's row."""
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             conn.execute("SELECT 1 FROM conversations WHERE id = %s FOR UPDATE", (conversation_id,))
             conn.execute(
                 "INSERT INTO turns SELECT %s, COALESCE(MAX(n), -1) + 1, %s, %s, %s, %s, %s, %s FROM turns"
@@ -50,7 +51,7 @@ class PostgresConversations:
 
     def get(self, conversation_id: str) -> Conversation | None:
         """A conversation with all its turns, or None."""
-        with self.pool.connection() as conn, conn.transaction():
+        with connection(self.pool) as conn, conn.transaction():
             row = conn.execute("SELECT id, created FROM conversations WHERE id = %s", (conversation_id,)).fetchone()
             if row is None:
                 return None
