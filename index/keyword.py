@@ -32,6 +32,11 @@ def _jieba():
     return jieba
 
 
+def load_segmenter() -> None:
+    """Load jieba's dictionary now (~1 s), not in the first request that holds Chinese."""
+    _jieba()
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens of mixed English/Chinese text, in order."""
     tokens: list[str] = []

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from index.backend import DocumentIndex
 from index.embedders import Embedder, make_embedder
-from index.keyword import content_terms
+from index.keyword import content_terms, load_segmenter
 from index.retriever import HybridRetriever
 from index.search_index import SearchIndex
 from index.writer import IndexWriter
@@ -49,8 +49,9 @@ class Engine:
                                  settings.retrieve_passages, settings.related_count)
 
     def warm(self) -> None:
-        """Load the model now."""
+        """Load the model and the Chinese word segmenter now."""
         self.embedder.warm()
+        load_segmenter()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
         """Ingest the bundled sample corpus into an empty index."""
