@@ -57,15 +57,9 @@ def _install_slack(app: FastAPI, settings: Settings, holder: EngineHolder) -> No
         return
     from api.routes.slack import slack_router
     from api.slack.bot import SlackBot
-    from api.slack.store import SlackStore
+    from api.slack.store import open_store
 
-    if settings.store == "postgres":
-        from api.slack.pg_store import PostgresSlackStore
-
-        store = PostgresSlackStore(lambda: holder.get().index.pool)
-    else:
-        store = SlackStore(settings.index_dir / "slack.sqlite")
-    bot = SlackBot(settings, holder.get, store)
+    bot = SlackBot(settings, holder.get, open_store(settings, holder.get))
     app.include_router(slack_router(bot.app))
     log.info("Slack routes on: /slack/events, /slack/commands, /slack/interactions (Web API %s)",
              settings.slack_api_url)

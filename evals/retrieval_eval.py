@@ -31,11 +31,16 @@ def retrieval_scores(engine: Engine, items: tuple[QAItem, ...], mode: str) -> di
     }
 
 
-def _gold_rank(engine: Engine, retriever: HybridRetriever, item: QAItem) -> int | None:
-    """0-based rank of the gold paragraph among distinct documents, or None beyond `DEPTH`."""
-    found = retriever.retrieve(item.question, engine.settings.retrieve_depth)
+def ranked_sources(engine: Engine, retriever: HybridRetriever, question: str, depth: int) -> list[str]:
+    """The sources of the first `depth` distinct documents the retrieved passages come from."""
+    found = retriever.retrieve(question, engine.settings.retrieve_depth)
     with engine.index.reader() as reader:
         rows = reader.passages([pid for pid, _ in found.passages])
         documents = list(dict.fromkeys(rows[pid].document_id for pid, _ in found.passages if pid in rows))
-        sources = [reader.document(d).source for d in documents[:DEPTH]]
+        return [reader.document(d).source for d in documents[:depth]]
+
+
+def _gold_rank(engine: Engine, retriever: HybridRetriever, item: QAItem) -> int | None:
+    """0-based rank of the gold paragraph among distinct documents, or None beyond `DEPTH`."""
+    sources = ranked_sources(engine, retriever, item.question, DEPTH)
     return sources.index(item.paragraph_key) if item.paragraph_key in sources else None

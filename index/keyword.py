@@ -37,30 +37,9 @@ def load_segmenter() -> None:
     _jieba()
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens of mixed English/Chinese text, in order."""
-    tokens: list[str] = []
-    cursor = 0
-    for run in _CJK_RUN.finditer(text):
-        tokens.extend(t.lower() for t in _LATIN.findall(text[cursor:run.start()]))
-        with _jieba_lock:
-            tokens.extend(w for w in _jieba().cut_for_search(run.group()) if w.strip())
-        cursor = run.end()
-    tokens.extend(t.lower() for t in _LATIN.findall(text[cursor:]))
-    return tokens
-
-
-def content_terms(text: str) -> list[str]:
-    """Tokens that carry meaning (stop words dropped), each once, in order."""
-    seen: dict[str, None] = {}
-    for token in tokenize(text):
-        if token not in STOPWORDS and (len(token) > 1 or _CJK_RUN.match(token)):
-            seen.setdefault(token, None)
-    return list(seen)
-
-
-def content_term_spans(text: str) -> list[tuple[int, str]]:
-    """Every occurrence of a meaningful token, with its start offset, in order."""
+def _token_spans(text: str) -> list[tuple[int, str]]:
+    """Every lower-cased word token of mixed English/Chinese text with its start offset, in order
+    (jieba's search mode for Chinese: a long word and the shorter words inside it)."""
     spans: list[tuple[int, str]] = []
     cursor = 0
 
@@ -74,7 +53,27 @@ def content_term_spans(text: str) -> list[tuple[int, str]]:
                          if w.strip())
         cursor = run.end()
     latin(cursor, len(text))
-    return [(at, t) for at, t in spans if t not in STOPWORDS and (len(t) > 1 or _CJK_RUN.match(t))]
+    return spans
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens of mixed English/Chinese text, in order."""
+    return [token for _, token in _token_spans(text)]
+
+
+def content_term_spans(text: str) -> list[tuple[int, str]]:
+    """Every occurrence of a meaningful token, with its start offset, in order."""
+    return [(at, t) for at, t in _token_spans(text) if _meaningful(t)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Tokens that carry meaning (stop words dropped), each once, in order."""
+    return list(dict.fromkeys(t for _, t in content_term_spans(text)))
+
+
+def _meaningful(token: str) -> bool:
+    """Not a stop word, and more than one letter (one Chinese character is a word)."""
+    return token not in STOPWORDS and (len(token) > 1 or bool(_CJK_RUN.match(token)))
 
 
 def match_expression(terms: list[str]) -> str:

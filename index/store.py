@@ -102,17 +102,11 @@ class Store(SQLiteFile):
     def unit_vectors(self, unit: str, ids: np.ndarray, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids found, vectors) for the given row ids of a unit table."""
         check_unit(unit)
-        found, vectors = [], []
-        conn = self.connection()
-        for chunk in range(0, len(ids), 900):
-            part = [int(i) for i in ids[chunk:chunk + 900]]
-            marks = ",".join("?" * len(part))
-            for row in conn.execute(f"SELECT id, embedding FROM {unit} WHERE id IN ({marks})", part):
-                found.append(row[0])
-                vectors.append(np.frombuffer(row[1], dtype=np.float32))
-        if not found:
+        rows = _select_in(self.connection(), f"SELECT id, embedding FROM {unit}", [int(i) for i in ids])
+        if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32)
-        return np.asarray(found, dtype=np.int64), np.vstack(vectors)
+        return (np.asarray([r[0] for r in rows], dtype=np.int64),
+                np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
 
 
 def _delete(conn: sqlite3.Connection, document_id: str) -> bool:
@@ -146,11 +140,11 @@ class StoreReader:
 
     def passages(self, ids: list[int]) -> dict[int, PassageRow]:
         """Passages by id (missing ids, e.g. just deleted, are left out)."""
-        rows = self._in(f"SELECT {_PASSAGE_COLUMNS} FROM passages", ids)
+        rows = _select_in(self.conn, f"SELECT {_PASSAGE_COLUMNS} FROM passages", ids)
         return {r["id"]: _passage(r) for r in rows}
 
     def sentences(self, ids: list[int]) -> list[SentenceRow]:
-        return [_sentence(r) for r in self._in(f"SELECT {_SENTENCE_COLUMNS} FROM sentences", ids)]
+        return [_sentence(r) for r in _select_in(self.conn, f"SELECT {_SENTENCE_COLUMNS} FROM sentences", ids)]
 
     def sentences_between(self, document_id: str, first: int, last: int) -> list[SentenceRow]:
         """Sentences `first..last` of a document, in order."""
@@ -170,12 +164,15 @@ class StoreReader:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
         return _document(row) if row else None
 
-    def _in(self, select: str, ids: list[int]) -> list[sqlite3.Row]:
-        rows: list[sqlite3.Row] = []
-        for chunk in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-            part = ids[chunk:chunk + 900]
-            rows += self.conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
-        return rows
+
+
+def _select_in(conn: sqlite3.Connection, select: str, ids: list[int]) -> list[sqlite3.Row]:
+    """`select ... WHERE id IN ids`, in slices under SQLite's bound-parameter limit."""
+    rows: list[sqlite3.Row] = []
+    for chunk in range(0, len(ids), 900):
+        part = ids[chunk:chunk + 900]
+        rows += conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+    return rows
 
 
 def _passage(r: sqlite3.Row) -> PassageRow:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from index.backend import DocumentIndex, IndexBusyError
+
+from index.backend import DocumentIndex
 from index.embedders.base import Embedder
 from qa.types import ChunkedDocument
-
-__all__ = ["IndexBusyError", "IndexWriter", "WriteOutcome"]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -11,9 +12,9 @@ from typing import Annotated, Optional
 import typer
 from tqdm import tqdm
 
-from index.backend import IndexUnavailableError
+from index.backend import IndexBusyError, IndexUnavailableError
 from index.manifest import IndexMismatchError
-from index.writer import IndexBusyError, WriteOutcome
+from index.writer import WriteOutcome
 from qa.engine import Engine, result_dict
 from qa.ingest.errors import SkippedInput
 from qa.settings import Settings
@@ -194,18 +195,18 @@ app.add_typer(feedback_app, name="feedback")
 @feedback_app.command("export")
 def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout).")] = None) -> None:
     """Every feedback click with its question and the answers judged, as JSON lines."""
+    from api.slack.store import open_store
+
     settings = Settings()
-    if settings.store == "postgres":
-        from api.slack.pg_store import PostgresSlackStore
-
-        engine = Engine(settings)
-        rows = list(PostgresSlackStore(lambda: engine.index.pool).feedback())
-        engine.close()
+    if settings.store == "local" and not (settings.index_dir / "slack.sqlite").exists():
+        rows = []  # never create a store just to read it
     else:
-        from api.slack.store import SlackStore
-
-        path = settings.index_dir / "slack.sqlite"
-        rows = list(SlackStore(path).feedback()) if path.exists() else []
+        engine = functools.cache(_engine)  # opened only if the store borrows its pool (postgres)
+        try:
+            rows = list(open_store(settings, engine).feedback())
+        finally:
+            if engine.cache_info().currsize:
+                engine().close()
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if out is None:
         typer.echo(lines, nl=False)

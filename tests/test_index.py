@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import DATA, make_settings
+from index.backend import IndexBusyError
 from index.embedders.hashing import HashEmbedder
 from index.manifest import IndexMismatchError
 from index.search_index import SearchIndex
-from index.writer import IndexBusyError, IndexWriter
+from index.writer import IndexWriter
 from qa.engine import Engine
 from qa.types import Filters
 

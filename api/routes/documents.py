@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from api.errors import ApiError
 from api.schemas import DocumentIn, DocumentList, DocumentOut, DocumentSummary, ErrorOut, IngestOut
-from index.writer import IndexBusyError
+from index.backend import IndexBusyError
 from qa.types import IngestReport
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])

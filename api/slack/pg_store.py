@@ -7,8 +7,8 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from api.slack.store import now
 from index.postgres.pool import connection
+from qa.conversation.store import now
 
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool

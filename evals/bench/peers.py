@@ -19,6 +19,7 @@ import numpy as np
 
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
+from evals.retrieval_eval import ranked_sources
 from qa.settings import Settings
 
 DEPTH = 5  # recall is measured at 5 paragraphs
@@ -35,11 +36,7 @@ def run(settings: Settings, cache: Path, questions: int = 200, paragraphs: int |
     retriever = engine.answerer.retriever
 
     def citeqa_retrieve(question: str) -> list[str]:
-        found = retriever.retrieve(question, settings.retrieve_depth)
-        with engine.index.reader() as reader:
-            rows = reader.passages([pid for pid, _ in found.passages])
-            ids = list(dict.fromkeys(rows[p].document_id for p, _ in found.passages if p in rows))
-            return [reader.document(d).source for d in ids[:DEPTH]]
+        return ranked_sources(engine, retriever, question, DEPTH)
 
     def citeqa_answer(question: str) -> list[str]:
         result = engine.ask(question, top_k=DEPTH)

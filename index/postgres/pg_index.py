@@ -15,7 +15,7 @@ from index.keyword import tokenize
 from index.postgres.bm25 import bm25_query, document_text, lexeme
 from index.postgres.migrate import migrate
 from index.postgres.pool import connection, open_pool
-from index.postgres.reader import PostgresReader, document_from_row
+from index.postgres.reader import DOCUMENT_COLUMNS, PostgresReader, document_from_row
 from qa.types import ChunkedDocument, Document, Filters, Hit
 
 
@@ -120,11 +120,10 @@ class PostgresIndex:
         """Documents, newest first, with their passage counts."""
         with connection(self.pool) as conn:
             rows = conn.execute(
-                "SELECT d.id, d.source, d.title, d.text, d.content_hash, d.url, d.published, d.author,"
-                " d.lang, d.tags, (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
+                f"SELECT {DOCUMENT_COLUMNS}, (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
                 " FROM documents d ORDER BY d.published DESC NULLS LAST, d.title LIMIT %s OFFSET %s",
                 (limit, offset)).fetchall()
-        return [(document_from_row(r[:10]), int(r[10])) for r in rows]
+        return [(document_from_row(r[:-1]), int(r[-1])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with connection(self.pool) as conn:

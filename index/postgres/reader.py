@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import psycopg
 
@@ -12,8 +10,9 @@ from qa.types import Document
 
 _PASSAGE = 'SELECT id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding FROM passages'
 _SENTENCE = 'SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'
-_DOCUMENT = ("SELECT id, source, title, text, content_hash, url, published, author, lang, tags"
-             " FROM documents WHERE id = %s")
+# The columns `document_from_row` reads, in its order.
+DOCUMENT_COLUMNS = "id, source, title, text, content_hash, url, published, author, lang, tags"
+_DOCUMENT = f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = %s"
 
 
 class PostgresReader:
@@ -55,10 +54,9 @@ class PostgresReader:
 
 
 def document_from_row(r: tuple) -> Document:
-    """A document from (id, source, title, text, content_hash, url, published, author, lang, tags)."""
-    tags = r[9] if isinstance(r[9], list) else json.loads(r[9])
+    """A document from a row of `DOCUMENT_COLUMNS` (tags: JSONB, loaded as a list)."""
     return Document(id=r[0], source=r[1], title=r[2], text=r[3], content_hash=r[4], url=r[5],
-                    published=r[6], author=r[7], lang=r[8], tags=tuple(tags))
+                    published=r[6], author=r[7], lang=r[8], tags=tuple(r[9]))
 
 
 def _passage(r: tuple) -> PassageRow:
