@@ -14,7 +14,7 @@ DEPTH = 10
 def retrieval_scores(engine: Engine, items: tuple[QAItem, ...], mode: str) -> dict[str, float]:
     """Rank documents (paragraphs) by their best passage for each answerable question."""
     retriever = HybridRetriever(engine.index, engine.embedder, engine.settings.retrieve_depth,
-                                engine.settings.rrf_k, mode)
+                                engine.settings.rrf_k, mode, engine.settings.fusion)
     ranks = []
     for item in items:
         if item.answerable:

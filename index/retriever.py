@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedders.base import Embedder
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import content_terms
 from index.backend import DocumentIndex
 from qa.types import Filters, Hit
+
+FUSIONS = ("score", "rrf")
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,26 @@ class Retrieved:
 class HybridRetriever:
     """Finds the passages most likely to answer a question.
 
-    Dense search catches paraphrases and other languages, keyword search
-    catches rare names and numbers; reciprocal rank fusion combines them.
+    Three rankings of passages: dense passage vectors and dense sentence
+    vectors (a passage scores its best sentence) catch paraphrases and other
+    languages, keyword search catches rare names and numbers. `fusion`
+    'score' adds their min-max scaled scores, 'rrf' their reciprocal ranks.
     """
 
     def __init__(self, index: DocumentIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
-                 mode: str = "hybrid") -> None:
+                 mode: str = "hybrid", fusion: str = "score") -> None:
         if depth <= 0:
             raise ValueError(f"depth must be > 0, got {depth}")
         if mode not in ("hybrid", "dense", "keyword"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'keyword', got {mode!r}")
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}, got {fusion!r}")
         self.index = index
         self.embedder = embedder
         self.depth = depth
         self.rrf_k = rrf_k
         self.mode = mode
+        self.fusion = fusion
 
     def retrieve(self, question: str, keep: int, filters: Filters | None = None) -> Retrieved:
         """The top `keep` passages for `question`, with the evidence behind them."""
@@ -54,18 +61,33 @@ class HybridRetriever:
         use_dense, use_keyword = self.mode in ("hybrid", "dense"), self.mode in ("hybrid", "keyword")
         # Looked up once here: keyword scoring, fusion weights and the answer scorer's idf use them.
         df, total = self.index.document_frequencies(terms)
-        dense = sentences = keyword = []
+        dense = sentences = by_sentence = keyword = []
         if use_dense:
             dense = self.index.dense_search("passages", vector, self.depth, filters)
             sentences = self.index.dense_search("sentences", vector, self.depth, filters)
+            by_sentence = self._passages_of(sentences)
         if use_keyword:
             keyword = self.index.keyword_search(terms, self.depth, filters, (df, total))
-        rankings = [r for r, used in ((dense, use_dense), (keyword, use_keyword)) if used]
-        weights = None
-        if use_dense and use_keyword:
-            # Trust the keyword ranking as far as the question's words occur in the corpus at all:
-            # an English question over Chinese articles matches little but names and numbers.
-            weights = [1.0, sum(1 for t in terms if df.get(t)) / len(terms) if terms else 1.0]
-        fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]
+        # Trust the keyword ranking as far as the question's words occur in the corpus at all:
+        # an English question over Chinese articles matches little but names and numbers.
+        keyword_weight = sum(1 for t in terms if df.get(t)) / len(terms) if terms and use_dense else 1.0
+        weighted = [(r, w) for r, w in ((dense, 1.0), (by_sentence, 1.0), (keyword, keyword_weight)) if r and w > 0]
+        rankings, weights = [r for r, _ in weighted], [w for _, w in weighted]
+        if self.fusion == "rrf":
+            fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]
+        else:
+            fused = score_fusion(rankings, weights)[:keep]
         return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
                          {h.unit_id: h.score for h in keyword}, tuple(sentences), df, total)
+
+    def _passages_of(self, sentences: list[Hit]) -> list[Hit]:
+        """Sentence hits as a passage ranking: each passage scores its best sentence."""
+        if not sentences:
+            return []
+        with self.index.reader() as reader:
+            holding = reader.sentence_passages([h.unit_id for h in sentences])
+        best: dict[int, Hit] = {}
+        for hit in sentences:  # best first, so the first sentence seen is a passage's best
+            for passage_id in holding.get(hit.unit_id, ()):
+                best.setdefault(passage_id, Hit(passage_id, hit.score, "dense-sentences"))
+        return list(best.values())

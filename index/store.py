@@ -160,18 +160,32 @@ class StoreReader:
                                 (document_id, sentence_index, sentence_index)).fetchone()
         return _passage(row) if row else None
 
+    def sentence_passages(self, sentence_ids: list[int]) -> dict[int, tuple[int, ...]]:
+        """The ids of the passages holding each sentence (two where passages overlap)."""
+        rows = _select_in(self.conn, "SELECT s.id, p.id FROM sentences s JOIN passages p"
+                          " ON p.document_id = s.document_id AND p.first_sentence <= s.idx"
+                          " AND p.last_sentence >= s.idx", sentence_ids, column="s.id")
+        return _grouped(rows)
+
     def document(self, document_id: str) -> Document | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
         return _document(row) if row else None
 
 
+def _grouped(pairs) -> dict[int, tuple[int, ...]]:
+    """(key, value) rows as key → values."""
+    out: dict[int, list[int]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
-def _select_in(conn: sqlite3.Connection, select: str, ids: list[int]) -> list[sqlite3.Row]:
-    """`select ... WHERE id IN ids`, in slices under SQLite's bound-parameter limit."""
+
+def _select_in(conn: sqlite3.Connection, select: str, ids: list[int], column: str = "id") -> list[sqlite3.Row]:
+    """`select ... WHERE column IN ids`, in slices under SQLite's bound-parameter limit."""
     rows: list[sqlite3.Row] = []
     for chunk in range(0, len(ids), 900):
         part = ids[chunk:chunk + 900]
-        rows += conn.execute(f"{select} WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+        rows += conn.execute(f"{select} WHERE {column} IN ({','.join('?' * len(part))})", part).fetchall()
     return rows
 
 

@@ -43,7 +43,8 @@ class Engine:
         self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
         self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
                                  settings.max_file_bytes)
-        retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k)
+        retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k,
+                                    fusion=settings.fusion)
         self.conversations = open_conversations(settings, self.index)
         self.answerer = Answerer(retriever, LogisticScorer.load(), settings.answer_threshold,
                                  settings.retrieve_passages, settings.related_count)

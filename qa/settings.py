@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, description="Answers returned by default.")
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
+    fusion: Literal["score", "rrf"] = Field(
+        default="score", description="How the rankings combine: min-max scaled scores added, or reciprocal ranks.")
     rrf_k: int = 60
     dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
     answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")

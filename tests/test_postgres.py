@@ -183,3 +183,9 @@ def test_the_cli_says_when_the_database_cannot_be_reached(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 3 and "the PostgreSQL database cannot be reached" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_sentences_map_to_the_same_passages_on_both_backends(sample_engine, pg_sample_engine):
+    from test_retrieval import holding_passages
+
+    assert holding_passages(pg_sample_engine) == holding_passages(sample_engine)

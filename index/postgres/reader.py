@@ -48,6 +48,14 @@ class PostgresReader:
                           " AND last_sentence >= %s ORDER BY idx LIMIT 1", (document_id, sentence_index, sentence_index))
         return _passage(rows[0]) if rows else None
 
+    def sentence_passages(self, sentence_ids: list[int]) -> dict[int, tuple[int, ...]]:
+        """The ids of the passages holding each sentence (two where passages overlap)."""
+        rows = self.conn.execute("SELECT s.id, array_agg(p.id ORDER BY p.id) FROM sentences s JOIN passages p"
+                                 " ON p.document_id = s.document_id AND p.first_sentence <= s.idx"
+                                 " AND p.last_sentence >= s.idx WHERE s.id = ANY(%s) GROUP BY s.id",
+                                 (sentence_ids,)).fetchall()
+        return {sid: tuple(pids) for sid, pids in rows}
+
     def document(self, document_id: str) -> Document | None:
         rows = self._rows(_DOCUMENT, (document_id,))
         return document_from_row(rows[0]) if rows else None
