@@ -37,7 +37,7 @@ class AskRequest(BaseModel):
 
 class AnswerOut(BaseModel):
     text: str
-    score: float
+    score: float = Field(description="The confidence in [0, 1] that this quote answers the question.")
     document_id: str
     title: str
     source: str
@@ -59,7 +59,7 @@ class RelatedOut(BaseModel):
     start: int
     end: int
     text: str
-    score: float
+    score: float = Field(description="The passage's fused retrieval score (higher is closer; not a probability).")
 
 
 class AskResponse(BaseModel):
