@@ -129,8 +129,9 @@ class SearchIndex:
                      filters: Filters | None = None) -> list[Hit]:
         """Nearest units to a query vector, among those that pass the filters."""
         allowed = self._allowed_ids(unit, filters)
-        with self._lock:
-            pairs = self._dense[unit].search(vector, k, allowed)
+        with self._lock:  # refresh() changes the FAISS indexes in place
+            pairs = self._dense[unit].search(vector, k, allowed,
+                                             lambda ids: self.store.unit_vectors(unit, ids, self.dimension))
         return [Hit(i, s, f"dense-{unit}") for i, s in pairs]
 
     def keyword_search(self, terms: list[str], k: int, filters: Filters | None = None,
