@@ -71,7 +71,8 @@ class HybridRetriever:
         # Trust the keyword ranking as far as the question's words occur in the corpus at all:
         # an English question over Chinese articles matches little but names and numbers.
         keyword_weight = sum(1 for t in terms if df.get(t)) / len(terms) if terms and use_dense else 1.0
-        weighted = [(r, w) for r, w in ((dense, 1.0), (by_sentence, 1.0), (keyword, keyword_weight)) if r and w > 0]
+        weighted = [(r, w) for r, w in ((dense, 1.0), (by_sentence, 1.0), (keyword, keyword_weight))
+                    if r and w > 0]
         rankings, weights = [r for r, _ in weighted], [w for _, w in weighted]
         if self.fusion == "rrf":
             fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]

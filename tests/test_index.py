@@ -201,5 +201,10 @@ def test_large_ivf_stores_quantised_codes_and_reranks_with_exact_vectors(tmp_pat
     assert np.mean(recall) >= 0.95
     without = dense.search(clustered_vectors(1, seed=2)[0], 10)  # no exact vectors: the codes' own scores
     assert len(without) == 10
+    allowed = ids[::97]
+    query = clustered_vectors(1, seed=3)[0]
+    filtered = dense.search(query, 5, allowed, vectors_of)
+    best = sorted(allowed.tolist(), key=lambda i: -float(stored[i] @ query))[:5]
+    assert [i for i, _ in filtered] == best, "a filtered search is exact among the allowed ids"
     dense.save(tmp_path / "pq.faiss")
     assert DenseIndex.load(tmp_path / "pq.faiss", 384).kind == "ivfpq"
