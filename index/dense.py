@@ -28,16 +28,19 @@ PQ_MIN_VECTORS = 10_000
 RERANK_POOL = 50
 
 
-def ivf_index(dimension: int, n: int) -> faiss.Index:
+def ivf_index(dimension: int, n: int, quantised: bool | None = None) -> faiss.Index:
     """An untrained inverted-file index sized for `n` vectors.
 
-    From `PQ_MIN_VECTORS` on, vectors are stored as product-quantised codes (one byte per 8
-    dimensions: ~80 B for 384-d with its id, against 1.5 KB) whose scores are approximate, so
-    searches re-rank a pool with the exact stored vectors (recall@10 0.998 at 100k in `citeqa bench`).
+    From `PQ_MIN_VECTORS` on (or as `quantised` says), vectors are stored as product-quantised
+    codes (one byte per 8 dimensions: ~80 B for 384-d with its id, against 1.5 KB) whose scores
+    are approximate, so searches re-rank a pool with the exact stored vectors (recall@10 0.998 at
+    100k in `citeqa bench`).
     """
     nlist = int(4 * np.sqrt(n))
     quantizer = faiss.IndexFlatIP(dimension)
-    if n >= PQ_MIN_VECTORS and dimension % 8 == 0:
+    if quantised is None:
+        quantised = n >= PQ_MIN_VECTORS and dimension % 8 == 0
+    if quantised:
         index = faiss.IndexIVFPQ(quantizer, dimension, nlist, dimension // 8, 8, faiss.METRIC_INNER_PRODUCT)
     else:
         index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)

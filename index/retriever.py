@@ -25,6 +25,7 @@ class Retrieved:
     dense_passages: dict[int, float]
     keyword_passages: dict[int, float]
     sentence_hits: tuple[Hit, ...]
+    sentence_passages: dict[int, tuple[int, ...]]  # sentence hit id → ids of the passages holding it
     document_frequencies: dict[str, int]  # passages holding each of `terms`
     total_passages: int
 
@@ -62,10 +63,12 @@ class HybridRetriever:
         # Looked up once here: keyword scoring, fusion weights and the answer scorer's idf use them.
         df, total = self.index.document_frequencies(terms)
         dense = sentences = by_sentence = keyword = []
+        holding: dict[int, tuple[int, ...]] = {}
         if use_dense:
             dense = self.index.dense_search("passages", vector, self.depth, filters)
             sentences = self.index.dense_search("sentences", vector, self.depth, filters)
-            by_sentence = self._passages_of(sentences)
+            holding = self._holding(sentences)
+            by_sentence = _best_sentence_per_passage(sentences, holding)
         if use_keyword:
             keyword = self.index.keyword_search(terms, self.depth, filters, (df, total))
         # Trust the keyword ranking as far as the question's words occur in the corpus at all:
@@ -79,16 +82,20 @@ class HybridRetriever:
         else:
             fused = score_fusion(rankings, weights)[:keep]
         return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
-                         {h.unit_id: h.score for h in keyword}, tuple(sentences), df, total)
+                         {h.unit_id: h.score for h in keyword}, tuple(sentences), holding, df, total)
 
-    def _passages_of(self, sentences: list[Hit]) -> list[Hit]:
-        """Sentence hits as a passage ranking: each passage scores its best sentence."""
+    def _holding(self, sentences: list[Hit]) -> dict[int, tuple[int, ...]]:
+        """The passages holding each sentence hit."""
         if not sentences:
-            return []
+            return {}
         with self.index.reader() as reader:
-            holding = reader.sentence_passages([h.unit_id for h in sentences])
-        best: dict[int, Hit] = {}
-        for hit in sentences:  # best first, so the first sentence seen is a passage's best
-            for passage_id in holding.get(hit.unit_id, ()):
-                best.setdefault(passage_id, Hit(passage_id, hit.score, "dense-sentences"))
-        return list(best.values())
+            return reader.sentence_passages([h.unit_id for h in sentences])
+
+
+def _best_sentence_per_passage(sentences: list[Hit], holding: dict[int, tuple[int, ...]]) -> list[Hit]:
+    """Sentence hits as a passage ranking: each passage scores its best sentence."""
+    best: dict[int, Hit] = {}
+    for hit in sentences:  # best first, so the first sentence seen is a passage's best
+        for passage_id in holding.get(hit.unit_id, ()):
+            best.setdefault(passage_id, Hit(passage_id, hit.score, "dense-sentences"))
+    return list(best.values())

@@ -153,13 +153,6 @@ class StoreReader:
                                  (document_id, first, last)).fetchall()
         return [_sentence(r) for r in rows]
 
-    def passage_holding(self, document_id: str, sentence_index: int) -> PassageRow | None:
-        """The first passage of a document that holds a sentence."""
-        row = self.conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE document_id = ?"
-                                " AND first_sentence <= ? AND last_sentence >= ? ORDER BY idx LIMIT 1",
-                                (document_id, sentence_index, sentence_index)).fetchone()
-        return _passage(row) if row else None
-
     def sentence_passages(self, sentence_ids: list[int]) -> dict[int, tuple[int, ...]]:
         """The ids of the passages holding each sentence (two where passages overlap)."""
         rows = _select_in(self.conn, "SELECT s.id, p.id FROM sentences s JOIN passages p"

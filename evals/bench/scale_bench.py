@@ -18,7 +18,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.dense import RERANK_POOL, ivf_index, omp_threads, rerank
+from index.dense import PQ_MIN_VECTORS, RERANK_POOL, ivf_index, omp_threads, rerank
 
 DIM = 384  # multilingual-e5-small and MiniLM
 QUERIES = 200
@@ -50,18 +50,12 @@ def index_types(n: int) -> dict[str, callable]:
         index.hnsw.efSearch = 128
         return index
 
-    def ivf_flat():
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.nprobe = max(8, nlist // 32)
-        return index
-
-    # The last is the IVF the service switches to past QA_DENSE_EXACT_MAX (index/dense.py): from
+    # The third is the IVF the service switches to past QA_DENSE_EXACT_MAX (index/dense.py): from
     # 10k vectors on it holds product-quantised codes and re-ranks a pool with the exact vectors.
-    service = ivf_index(DIM, n)
-    name = f"ivf{nlist}-pq{DIM // 8}+rerank" if isinstance(service, faiss.IndexIVFPQ) else f"ivf{nlist}"
-    types = {"flat": lambda: faiss.IndexFlatIP(DIM), "hnsw32": hnsw, name: lambda: service}
-    if name != f"ivf{nlist}":
-        types[f"ivf{nlist}"] = ivf_flat
+    types = {"flat": lambda: faiss.IndexFlatIP(DIM), "hnsw32": hnsw}
+    if n >= PQ_MIN_VECTORS:
+        types[f"ivf{nlist}-pq{DIM // 8}+rerank"] = lambda: ivf_index(DIM, n, quantised=True)
+    types[f"ivf{nlist}"] = lambda: ivf_index(DIM, n, quantised=False)
     return types
 
 

@@ -42,18 +42,11 @@ class PostgresReader:
                           (document_id, first, last))
         return [_sentence(r) for r in rows]
 
-    def passage_holding(self, document_id: str, sentence_index: int) -> PassageRow | None:
-        """The first passage of a document that holds a sentence."""
-        rows = self._rows(_PASSAGE + " WHERE document_id = %s AND first_sentence <= %s"
-                          " AND last_sentence >= %s ORDER BY idx LIMIT 1", (document_id, sentence_index, sentence_index))
-        return _passage(rows[0]) if rows else None
-
     def sentence_passages(self, sentence_ids: list[int]) -> dict[int, tuple[int, ...]]:
         """The ids of the passages holding each sentence (two where passages overlap)."""
-        rows = self.conn.execute("SELECT s.id, array_agg(p.id ORDER BY p.id) FROM sentences s JOIN passages p"
-                                 " ON p.document_id = s.document_id AND p.first_sentence <= s.idx"
-                                 " AND p.last_sentence >= s.idx WHERE s.id = ANY(%s) GROUP BY s.id",
-                                 (sentence_ids,)).fetchall()
+        rows = self._rows("SELECT s.id, array_agg(p.id ORDER BY p.id) FROM sentences s JOIN passages p"
+                          " ON p.document_id = s.document_id AND p.first_sentence <= s.idx"
+                          " AND p.last_sentence >= s.idx WHERE s.id = ANY(%s) GROUP BY s.id", (sentence_ids,))
         return {sid: tuple(pids) for sid, pids in rows}
 
     def document(self, document_id: str) -> Document | None:

@@ -60,9 +60,13 @@ def load_candidates(index: DocumentIndex, retrieved: Retrieved, extra_sentences:
                 if s.id not in seen:
                     seen[s.id] = _candidate(s, doc, row, rank, retrieved)
         hit_ids = [h.unit_id for h in retrieved.sentence_hits[:extra_sentences] if h.unit_id not in seen]
+        held_by = retrieved.sentence_passages
+        holding = reader.passages(sorted({pid for sid in hit_ids for pid in held_by.get(sid, ())}))
         for s in reader.sentences(hit_ids):
             doc = _document(reader, docs, s.document_id)
-            row = reader.passage_holding(s.document_id, s.index)
+            # A sentence in two overlapping passages belongs to the first.
+            row = min((holding[pid] for pid in held_by.get(s.id, ()) if pid in holding),
+                      key=lambda r: r.index, default=None)
             if doc is not None and row is not None:
                 seen[s.id] = _candidate(s, doc, row, len(retrieved.passages), retrieved)
     return CandidateSet(tuple(seen.values()), tuple(passages))
