@@ -94,17 +94,14 @@ def delete(document_id: Annotated[str, typer.Argument(help="Document id.")]) -> 
 
 @app.command()
 def serve(host: Annotated[Optional[str], typer.Option()] = None,
-          port: Annotated[Optional[int], typer.Option(min=1, max=65535)] = None) -> None:
+          port: Annotated[Optional[int], typer.Option(min=1, max=65535)] = None,
+          workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default QA_WORKERS, 1).")] = None,
+          ) -> None:
     """Start the HTTP service (ingests the sample corpus into an empty index)."""
-    import uvicorn
+    from api.server import serve as serve_http
 
-    from api import logs
-    from api.app import create_app
-
-    settings = Settings()
-    logs.configure()
-    uvicorn.run(create_app(settings), host=settings.host if host is None else host,
-                port=settings.port if port is None else port, log_config=None)
+    overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
+    serve_http(Settings().model_copy(update=overrides))
 
 
 @app.command("eval")

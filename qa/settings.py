@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     ingest_sample_on_start: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, description="Processes `citeqa serve` answers with (each loads the model; "
+                                                "rate limits and /metrics are per process).")
 
     top_k: int = Field(default=3, description="Answers returned by default.")
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
 
     @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "dense_exact_max",
                      "related_count", "passage_min_words", "database_pool_size",
-                     "passage_max_words", "max_file_bytes", "max_request_bytes")
+                     "passage_max_words", "max_file_bytes", "max_request_bytes", "workers")
     @classmethod
     def _positive(cls, value: int, info) -> int:
         if value <= 0:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from server import free_port, wait_ready
 
@@ -50,17 +51,20 @@ def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
     assert out.returncode == 1 and "over the limit of 1000" in out.stderr
 
 
-def test_serve_ingests_the_sample_corpus_and_answers(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_ingests_the_sample_corpus_and_answers(tmp_path, workers):
     port = free_port()
     env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash"}
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", workers], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(f"http://127.0.0.1:{port}")
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
         assert ready["counts"]["documents"] == 5
-        r = httpx.post(f"http://127.0.0.1:{port}/v1/ask", json={"question": "Stoltenberg contract"})
-        assert r.status_code == 200 and r.json()["related"]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:  # keep-alive, as browsers do
+            for _ in range(4):
+                r = http.post("/v1/ask", json={"question": "Stoltenberg contract"})
+                assert r.status_code == 200 and r.json()["related"]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
