@@ -1,10 +1,14 @@
-"""Reciprocal rank fusion of several rankings."""
+"""Fusion of several rankings: by reciprocal rank or by scaled score."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 from qa.types import Hit
+
+Fusion = Literal["score", "rrf"]
+FUSIONS: tuple[str, ...] = get_args(Fusion)
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60,

