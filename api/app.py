@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, logs
+from api import errors
 from api.metrics import Metrics
+from api.middleware import BodyLimit, Observe
 from api.schemas import ErrorOut
 from api.routes import ask, conversations, documents, health, page
 from api.security import Guard
@@ -66,18 +66,9 @@ def _install_slack(app: FastAPI, settings: Settings, holder: EngineHolder) -> No
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Body-size limit, metrics and (when configured) CORS; the last added runs first."""
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
-            return JSONResponse({"code": "too_large", "message": f"request body is {length} bytes, over the "
-                                 f"limit of {settings.max_request_bytes}"}, status_code=413)
-        return await call_next(request)
-
-    app.middleware("http")(app.state.metrics.middleware)
-    app.middleware("http")(logs.request_id_middleware)
+    """Body-size limit, request ids with logs and metrics, and (when configured) CORS; the last added runs first."""
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(Observe, metrics=app.state.metrics)
     if settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type"])

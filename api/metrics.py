@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
 class Metrics:
-    """One registry per app, so several apps (tests) never share counters."""
+    """One registry per app, so several apps (tests) never share counters.
+
+    Requests are counted and timed by `api.middleware.Observe`.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -20,16 +21,6 @@ class Metrics:
                                  registry=self.registry)
         self.answers = Counter("citeqa_answers_total", "Questions by outcome", ("outcome",), registry=self.registry)
         self.index_size = Gauge("citeqa_index_units", "Indexed units", ("unit",), registry=self.registry)
-
-    async def middleware(self, request: Request, call_next):
-        """Count and time every request under its route template (not the raw path)."""
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        self.requests.labels(name, request.method, str(response.status_code)).inc()
-        self.latency.labels(name).observe(time.perf_counter() - start)
-        return response
 
     def render(self, counts: dict[str, int] | None) -> Response:
         """The exposition text, with the index size read now."""
