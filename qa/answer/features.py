@@ -10,7 +10,7 @@ import numpy as np
 from qa.answer.candidates import Candidate
 from qa.answer.doc_terms import CACHE, stem
 from qa.answer.question import SHORT_TYPES, QuestionInfo
-from qa.answer.spans import find_spans
+from qa.answer.spans import has_span
 
 FEATURES = ("dense", "dense_gap", "dense_rank", "passage_dense", "passage_rank", "keyword",
             "term_cover", "passage_cover", "window_cover", "missing_rare", "type_match", "heading", "novelty",
@@ -66,7 +66,7 @@ def _features(q: QuestionInfo, asked: set[str], c: Candidate, best_dense: float,
         passage_cover,
         _cover(q, window, idf),
         _missing_rare(q, window, idf),
-        float(bool(find_spans(text, q.answer_type, q.terms))) if q.answer_type not in ("other", "manner") else 0.5,
+        float(has_span(text, q.answer_type, q.terms)) if q.answer_type not in ("other", "manner") else 0.5,
         heading,
         novelty,
         min(len(text), 400) / 400.0,

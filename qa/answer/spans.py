@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -36,6 +37,9 @@ _NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Althou
                         r"|Hungarian|Romanian|Swedish|German|French|Polish|Ukrainian|Norway’s|Norway's|NATO"
                         r"|Nato|EU|US|UN)$")
 
+_WORD = re.compile(r"[\w’']+")
+_POSSESSIVE = re.compile(r"[’']s$")
+
 
 def find_spans(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) spans in `sentence` that could answer a question of `answer_type`.
@@ -43,24 +47,32 @@ def find_spans(sentence: str, answer_type: str, question_terms: tuple[str, ...])
     Spans made only of words the question already uses are dropped: the
     answer to "Who was Rutte's rival?" is not "Rutte".
     """
+    return list(_spans(sentence, answer_type, question_terms))
+
+
+def has_span(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> bool:
+    """Whether `find_spans` would find any (stops at the first)."""
+    return next(_spans(sentence, answer_type, question_terms), None) is not None
+
+
+def _spans(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """The spans `find_spans` returns, one at a time."""
     pattern = PATTERNS.get(answer_type)
     if pattern is None:
-        return []
+        return
     asked = {t.lower() for t in question_terms}
-    spans = []
     for match in pattern.finditer(sentence):
         start, end = match.span()
         if answer_type == "person":
             start, end = _trim_titles(sentence, start, end)
             if end - start < 3:
                 continue
-        words = [re.sub(r"[’']s$", "", w.lower()) for w in re.findall(r"[\w’']+", sentence[start:end])]
+        words = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence, start, end)]
         # A name that reuses a question word is the subject, not the answer.
         reused = any(w in asked for w in words) if answer_type == "person" else all(w in asked for w in words)
         if words and reused:
             continue
-        spans.append((start, end))
-    return spans
+        yield start, end
 
 
 def best_span(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> tuple[int, int] | None:
