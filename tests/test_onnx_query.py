@@ -1,0 +1,55 @@
+"""MiniLM's ONNX question encoder: the torch model's vectors, exported once, reused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embedders.minilm import MiniLMEmbedder
+from index.embedders.onnx_query import OnnxQueryEncoder
+
+QUESTIONS = ["Why did Hungary drop its objection?", "When does Stoltenberg's contract expire?",
+             "谁是北约秘书长？", "How many member states does NATO have " + "and what " * 60 + "?"]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_minilm(onnx_cache) -> MiniLMEmbedder:
+    embedder = MiniLMEmbedder(cache_dir=onnx_cache)
+    embedder.warm()
+    return embedder
+
+
+def test_onnx_question_vectors_equal_the_torch_model(onnx_minilm):
+    torch_vectors = MiniLMEmbedder().encode_query(QUESTIONS)
+    onnx_vectors = onnx_minilm.encode_query(QUESTIONS)
+    assert onnx_vectors.shape == (len(QUESTIONS), 384)
+    np.testing.assert_allclose(onnx_vectors, torch_vectors, atol=1e-4)
+    # Documents still go through sentence-transformers.
+    assert np.allclose(onnx_minilm.encode_documents(QUESTIONS[:1]), MiniLMEmbedder().encode_documents(QUESTIONS[:1]))
+
+
+def test_the_export_is_one_finished_file_reused_by_the_next_process(onnx_minilm, onnx_cache):
+    files = sorted(p.name for p in onnx_cache.iterdir())
+    assert len(files) == 1 and files[0].endswith(".onnx"), files  # no temporary file left behind
+    exported = onnx_cache / files[0]
+    before = exported.stat().st_mtime_ns
+    again = MiniLMEmbedder(cache_dir=onnx_cache)
+    assert np.allclose(again.encode_query(QUESTIONS[:1]), onnx_minilm.encode_query(QUESTIONS[:1]), atol=1e-6)
+    assert exported.stat().st_mtime_ns == before and len(list(onnx_cache.iterdir())) == 1
+
+
+def test_only_mean_pooled_models_and_positive_threads_are_accepted(tmp_path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_cls_token": True}))
+    with pytest.raises(ValueError, match="mean pooling only"):
+        OnnxQueryEncoder(tmp_path, tmp_path / "cache")
+    with pytest.raises(ValueError, match="threads must be > 0, got 0"):
+        OnnxQueryEncoder(tmp_path, tmp_path / "cache", threads=0)
