@@ -72,8 +72,9 @@ class Observe:
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         """The access line and the metrics, under the route template (not the raw path)."""
         route = getattr(scope.get("route"), "path", None)
-        self.metrics.requests.labels(route or "unmatched", scope["method"], str(status)).inc()
-        self.metrics.latency.labels(route or "unmatched").observe(seconds)
+        label = route or "unmatched"
+        self.metrics.requests.labels(label, scope["method"], str(status)).inc()
+        self.metrics.latency.labels(label).observe(seconds)
         # Never the headers or body: they may carry API keys or article text.
         access.info("request", extra={"request_id": request_id, "method": scope["method"],
                                       "route": route or scope["path"], "status": status,

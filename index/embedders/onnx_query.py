@@ -22,7 +22,7 @@ class OnnxQueryEncoder:
 
     The transformer is exported with `torch.onnx.export` from the weights in
     `model_dir` into `cache_dir` the first time (≈ 10 s), under a name derived
-    from the weights' hash, and reused by every later process. Only models whose
+    from its config and weights file, and reused by every later process. Only models whose
     sentence-transformers pooling is the token mean are accepted.
     """
 
@@ -52,22 +52,22 @@ class OnnxQueryEncoder:
         import onnxruntime
         from transformers import AutoTokenizer
 
+        tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
         if not self.path.exists():
-            self._export()
+            self._export(tokenizer)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        return session, AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
+        return session, tokenizer
 
-    def _export(self) -> None:
+    def _export(self, tokenizer: Any) -> None:
         """Export the transformer to `self.path`, atomically (a half-written file is never there)."""
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
         log.info("exporting %s to ONNX at %s (once)", self.model_dir, self.path)
         model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
-        example = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)(
-            ["an example question"], return_tensors="pt")
+        example = tokenizer(["an example question"], return_tensors="pt")
         batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
         with warnings.catch_warnings():  # the exporter's notes on axis names and deprecations are not ours
             warnings.simplefilter("ignore")
@@ -101,10 +101,9 @@ def _hidden_state(model: Any) -> Any:
 
 
 def _weights_hash(model_dir: Path) -> str:
-    """A short hash of the model's weights and config, so changed weights export anew."""
-    digest = hashlib.sha256()
-    for name in ("config.json", "model.safetensors"):
-        with open(model_dir / name, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+    """A short key of the model's config and weights file (size and time, not its 90 MB of bytes,
+    which every process start would read), so reinstalled or changed weights export anew."""
+    weights = (model_dir / "model.safetensors").stat()
+    digest = hashlib.sha256((model_dir / "config.json").read_bytes())
+    digest.update(f"{weights.st_size}:{weights.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
