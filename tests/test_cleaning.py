@@ -29,6 +29,14 @@ def test_noise_lines_are_dropped_and_reporting_kept():
     assert clean_text(raw) == "Real news sentence here."
 
 
+def test_a_photo_caption_goes_with_its_credit():
+    raw = ("Hungarian Prime Minister Viktor Mihaly Orban.\nThierry Monas | Getty Images News | Getty Images\n"
+           "NATO Secretary-General Jens Stoltenberg said Hungary will not block the plan.\n"
+           "Orban spoke in Budapest on Wednesday.\n\nJane Doe | Getty Images\n")
+    assert clean_text(raw) == ("NATO Secretary-General Jens Stoltenberg said Hungary will not block the plan."
+                               "\n\nOrban spoke in Budapest on Wednesday.")
+
+
 def test_markdown_markup_is_stripped_words_kept():
     assert strip_markdown("**Bold** and *it* and [a link](https://x.y) # not heading") == \
         "Bold and it and a link # not heading"

@@ -27,6 +27,8 @@ _NOISE_LINES = [
 # "Thierry Monas | Getty Images News | Getty Images": a credit, pipes between short names.
 _CREDIT_LINE = re.compile(r"^[^.!?。|]{1,60}(\s\|\s[^.!?。|]{1,60}){1,4}$")
 _CREDIT_WORDS = re.compile(r"getty|reuters|afp|ap photo|images|photo|shutterstock|credit", re.I)
+# A short line right above such a credit is the photo's caption, not reporting.
+_CAPTION_MAX_WORDS = 20
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
@@ -37,8 +39,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def is_noise_line(line: str) -> bool:
     """True for a line that is page furniture (credits, widgets, footers)."""
-    if any(p.match(line) for p in _NOISE_LINES):
-        return True
+    return any(p.match(line) for p in _NOISE_LINES) or _is_credit(line)
+
+
+def _is_credit(line: str) -> bool:
     return bool(_CREDIT_LINE.match(line) and _CREDIT_WORDS.search(line))
 
 
@@ -62,8 +66,12 @@ def clean_text(raw: str, drop_lines: tuple[str, ...] = ()) -> str:
     """
     dropped = {_norm(d) for d in drop_lines if d}
     kept: list[str] = []
+    last_was_kept = False
     for raw_line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = _SPACES.sub(" ", _CONTROL.sub("", raw_line)).strip()
+        if line and _is_credit(line) and last_was_kept and len(kept[-1].split()) <= _CAPTION_MAX_WORDS:
+            kept.pop()
+        last_was_kept = False
         if not line or is_noise_line(line):
             continue
         line = strip_markdown(line).strip()
@@ -72,6 +80,7 @@ def clean_text(raw: str, drop_lines: tuple[str, ...] = ()) -> str:
         if kept and kept[-1] == line:  # repeated furniture, e.g. doubled footer lines
             continue
         kept.append(line)
+        last_was_kept = True
     return "\n\n".join(kept)
 
 
