@@ -12,6 +12,7 @@ frequency), and the sum uses the caller's idf and the mean passage length.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -23,6 +24,8 @@ K1 = 1.2
 B = 0.75
 _stemmer = snowballstemmer.stemmer("porter")
 _stemmer_lock = threading.Lock()  # a Snowball stemmer keeps state between calls
+# FTS5's unicode61 tokenizer keeps runs of letters and digits: it reads "1,000" as two tokens.
+_FTS5_TOKEN = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
@@ -40,6 +43,11 @@ def lexeme(token: str) -> str:
         return token
     with _stemmer_lock:
         return _stemmer.stemWord(token)
+
+
+def fts5_length(tokens: list[str]) -> int:
+    """How many tokens FTS5 counts in a passage's tokens (its BM25 length normalisation)."""
+    return sum(len(_FTS5_TOKEN.findall(t)) for t in tokens)
 
 
 def document_text(tokens: list[str]) -> str:

@@ -12,7 +12,7 @@ import psycopg
 
 from index.backend import IndexUnavailableError, check_unit, filter_sql
 from index.keyword import tokenize
-from index.postgres.bm25 import bm25_query, document_text, lexeme
+from index.postgres.bm25 import bm25_query, document_text, fts5_length, lexeme
 from index.postgres.migrate import migrate
 from index.postgres.pool import connection, open_pool
 from index.postgres.reader import DOCUMENT_COLUMNS, PostgresReader, document_from_row
@@ -149,7 +149,7 @@ class PostgresIndex:
                     'INSERT INTO passages (document_id, idx, start, "end", first_sentence, last_sentence, lang,'
                     " n_tokens, tsv, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
                     " to_tsvector('simple', %s), %s)",
-                    [(doc.id, p.index, p.start, p.end, p.first_sentence, p.last_sentence, p.lang, len(tokens),
+                    [(doc.id, p.index, p.start, p.end, p.first_sentence, p.last_sentence, p.lang, fts5_length(tokens),
                       document_text(tokens), _vector(v)) for p, tokens, v in zip(chunked.passages, passage_tokens,
                                                                              passage_vectors)])
                 cur.executemany(
@@ -158,7 +158,7 @@ class PostgresIndex:
                     [(doc.id, s.index, s.start, s.end, s.lang, _vector(v))
                      for s, v in zip(chunked.sentences, sentence_vectors)])
             conn.execute("UPDATE corpus_stats SET passages = passages + %s, tokens = tokens + %s",
-                         (len(chunked.passages), sum(len(t) for t in passage_tokens)))
+                         (len(chunked.passages), sum(fts5_length(t) for t in passage_tokens)))
 
     def delete_document(self, document_id: str) -> bool:
         """Remove a document and everything derived from it; False if it was not there."""
