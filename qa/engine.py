@@ -14,6 +14,7 @@ from index.retriever import HybridRetriever
 from index.search_index import SearchIndex
 from index.writer import IndexWriter
 from qa.answer.answerer import Answerer
+from qa.answer.ranker import LinearRanker
 from qa.answer.scorer import LogisticScorer
 from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
@@ -46,7 +47,8 @@ class Engine:
         retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k,
                                     fusion=settings.fusion)
         self.conversations = open_conversations(settings, self.index)
-        self.answerer = Answerer(retriever, LogisticScorer.for_embedder(settings.embedder), settings.answer_threshold,
+        self.answerer = Answerer(retriever, LogisticScorer.for_embedder(settings.embedder),
+                                 LinearRanker.for_embedder(settings.embedder), settings.answer_threshold,
                                  settings.retrieve_passages, settings.related_count)
 
     def warm(self) -> None:

@@ -30,7 +30,8 @@ def test_answers_do_not_overlap_or_repeat(sample_engine):
         for b in answers[i + 1:]:
             assert a.document_id != b.document_id or a.end <= b.start or b.end <= a.start
             assert a.text != b.text
-    assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+    # Best ranked first: asking for more answers never changes the first one.
+    assert answers[0] == sample_engine.ask("Hungary NATO Rutte", top_k=1).answers[0]
 
 
 def test_filters_restrict_documents_and_dates(sample_engine):

