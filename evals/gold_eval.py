@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evals import citations
 from evals.datasets.gold import GoldQuestion, GoldSet
 from evals.squad_metrics import contains_answer
 from qa.engine import Engine
@@ -32,6 +33,8 @@ class Judged:
     top_source: str | None
     right_at_1: bool  # the top quote holds an accepted span, from a supporting article, verbatim
     latency_ms: float
+    verbatim: bool = True  # the top quote equals its document's text at its offsets (or there is none)
+    supported: bool = False  # the top quote comes from an article that supports an answer to the question
 
     def correct(self, threshold: float) -> bool:
         """Right answer shown, or (for an unanswerable question) abstained."""
@@ -54,14 +57,12 @@ def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None) -> J
     result = engine.ask(item.question, 1, conversation_id=conversation_id)
     latency = (time.perf_counter() - start) * 1000
     top = result.answers[0] if result.answers else None
-    right = False
-    if top is not None and item.answerable:
-        doc = engine.document(top.document_id)
-        verbatim = doc is not None and doc.text[top.start:top.end] == top.text
-        right = verbatim and Path(top.source).name in item.documents and contains_answer(top.text, item.answers)
+    quoted = top is not None and citations.verbatim(engine, top)
+    supported = top is not None and item.answerable and Path(top.source).name in item.documents
+    right = quoted and supported and contains_answer(top.text, item.answers)
     return Judged(item.id, item.kind, item.question, result.resolved_question, item.answerable,
                   top.score if top else 0.0, top.text if top else None, top.source if top else None,
-                  right, round(latency, 2))
+                  right, round(latency, 2), quoted or top is None, supported)
 
 
 def summary(judged: list[Judged], threshold: float) -> dict:
@@ -81,6 +82,10 @@ def summary(judged: list[Judged], threshold: float) -> dict:
         "followups_right": _share(followups, threshold),
         "abstain_precision": _mean([not j.answerable for j in abstained]),
         "abstain_recall": _mean([j.confidence < threshold for j in unanswerable]),
+        # Citation correctness of the top quote (threshold ignored): verbatim at its offsets, and
+        # verbatim and from a supporting article for the answerable questions.
+        "citations_verbatim": _mean([j.verbatim for j in judged]),
+        "citations_correct": _mean([j.verbatim and j.supported for j in judged if j.answerable]),
         "per_kind": {k: _share([j for j in judged if j.kind == k], threshold) for k in kinds},
         "latency_p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
         "latency_p95_ms": float(np.percentile(latencies, 95)) if latencies else None,

@@ -7,6 +7,7 @@ import time
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from evals import citations
 from evals.datasets.squad import QAItem
 from evals.squad_metrics import contains_answer, exact_match, f1
 from qa.engine import Engine
@@ -14,7 +15,7 @@ from qa.engine import Engine
 
 def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -> dict[str, float | None]:
     """The engine must run at threshold 0 so every question yields a top answer and a confidence."""
-    conf, right, answerable, em, f1s, latencies = [], [], [], [], [], []
+    conf, right, answerable, em, f1s, latencies, quoted, cited = [], [], [], [], [], [], [], []
     for item in items:
         start = time.perf_counter()
         result = engine.ask(item.question, top_k=1)
@@ -22,8 +23,11 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
         top = result.answers[0] if result.answers else None
         conf.append(top.score if top else 0.0)
         answerable.append(item.answerable)
-        right.append(bool(top) and item.answerable and contains_answer(top.text, item.answers))
+        quoted.append(top is None or citations.verbatim(engine, top))
         if item.answerable:
+            right.append(top is not None and contains_answer(top.text, item.answers))
+            # The cited article supports the answer when it is the question's own paragraph.
+            cited.append(top is not None and quoted[-1] and top.source == item.paragraph_key)
             short = (top.short_answer or top.text) if top else ""
             em.append(exact_match(short, item.answers))
             f1s.append(f1(short, item.answers))
@@ -31,12 +35,15 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
     abstained = conf_a < threshold
     return {
         "questions": len(items),
-        "accuracy@1": float(np.mean([r for r, a in zip(right, answerable) if a])) if ans.any() else None,
+        "accuracy@1": float(np.mean(right)) if right else None,
         "short_em": float(np.mean(em)) if em else None,
         "short_f1": float(np.mean(f1s)) if f1s else None,
         "abstention_auroc": float(roc_auc_score(ans, conf_a)) if 0 < ans.sum() < len(ans) else None,
         "abstain_precision": float((~ans & abstained).sum() / max(abstained.sum(), 1)),
         "abstain_recall": float((~ans & abstained).sum() / max((~ans).sum(), 1)) if (~ans).any() else None,
+        "citations_verbatim": float(np.mean(quoted)) if quoted else None,
+        "citations_correct": float(np.mean(cited)) if cited else None,
         "latency_p50_ms": float(np.percentile(latencies, 50)),
         "latency_p95_ms": float(np.percentile(latencies, 95)),
     }
+

@@ -40,8 +40,10 @@ class EvalRun:
 
 
 def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], limit: int | None,
-        command: str) -> EvalRun:
-    """Run the suite, write `out/report.{json,md}` and charts, and apply the quick gate."""
+        command: str, files: squad.EvalFiles = squad.EvalFiles()) -> EvalRun:
+    """Run the suite, write `out/report.{json,md}` and charts, and apply the quick gate.
+
+    `files` says where the public sets are (default ../shared/evaldata)."""
     out.mkdir(parents=True, exist_ok=True)
     cache = out / "cache"
     engine = _sample_engine(settings, cache)
@@ -55,7 +57,7 @@ def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], 
             for k, v in QUICK_GATE.items()]
     result["gate"] = gate
     if not quick:
-        result["tables"], result["public"] = _public_sets(settings, cache, embedders, limit)
+        result["tables"], result["public"] = _public_sets(settings, cache, embedders, limit, files)
         result["targets"] = _targets(result["public"], settings.embedder)
     result["charts"] = report.write_charts(out, judged, summary)
     report.write_json(out / "report.json", result)
@@ -71,10 +73,11 @@ def _sample_engine(settings: Settings, cache: Path) -> Engine:
     return engine
 
 
-def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], limit: int | None):
+def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], limit: int | None,
+                 files: squad.EvalFiles):
     """Retrieval and pipeline numbers on SQuAD 2.0 (eval split) and XQuAD, per embedder."""
     public: dict = {}
-    sets = _load_public()
+    sets = _load_public(files)
     retrieval_rows, answer_rows = [], []
     for name, (corpus, items) in sets.items():
         items = items[:limit] if limit else items
@@ -91,31 +94,33 @@ def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], li
                 scores = answer_scores(engine, items, settings.answer_threshold)
                 public[name][embedder]["pipeline"] = scores
                 answer_rows.append([name, embedder, scores["accuracy@1"], scores["short_em"], scores["short_f1"],
-                                    scores["abstention_auroc"], scores["latency_p50_ms"], scores["latency_p95_ms"]])
+                                    scores["abstention_auroc"], scores["citations_correct"],
+                                    scores["latency_p50_ms"], scores["latency_p95_ms"]])
     tables = {
         "Retrieval (paragraph level, answerable questions)": {
             "columns": ["set", "embedder", "mode", "R@1", "R@5", "R@10", "MRR@10", "nDCG@10"], "rows": retrieval_rows},
         "Answers (full pipeline)": {
             "columns": ["set", "embedder", "accuracy@1", "short EM", "short F1", "abstention AUROC",
-                        "p50 ms", "p95 ms"], "rows": answer_rows},
+                        "citations correct", "p50 ms", "p95 ms"], "rows": answer_rows},
     }
     return tables, public
 
 
-def _load_public() -> dict:
-    """The public sets that are present; a missing file is skipped with a message."""
+def _load_public(files: squad.EvalFiles) -> dict:
+    """The public sets that are present; each missing file is skipped with a message."""
+    sources = {"squad-eval": (files.squad_dev_half, "eval"), "xquad-en": (files.xquad("en"), "all"),
+               "xquad-zh": (files.xquad("zh"), "all")}
     sets = {}
-    try:
-        data = squad.load(squad.SQUAD_DEV_HALF, "squad-eval", "eval")
-        sets["squad-eval"] = (data, data.items)
-        for lang in ("en", "zh"):
-            data = squad.load(squad.XQUAD[lang], f"xquad-{lang}")
-            sets[f"xquad-{lang}"] = (data, data.items)
+    for name, (path, split) in sources.items():
+        try:
+            data = squad.load(path, name, split)
+        except FileNotFoundError as err:
+            log.warning("skipping %s: %s", name, err)
+            continue
+        sets[name] = (data, data.items)
+    if "xquad-en" in sets and "xquad-zh" in sets:
         # English questions against the Chinese paragraphs (same article and paragraph keys).
-        questions = squad.load(squad.XQUAD["en"], "xquad-zh").items
-        sets["xquad-en→zh"] = (sets["xquad-zh"][0], questions)
-    except FileNotFoundError as err:
-        log.warning("skipping the public sets: %s", err)
+        sets["xquad-en→zh"] = (sets["xquad-zh"][0], squad.load(files.xquad("en"), "xquad-zh").items)
     return sets
 
 

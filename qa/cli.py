@@ -109,15 +109,20 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
              out: Annotated[Path, typer.Option(help="Where the report, charts and index cache go.")] = Path("evals/out/report"),
              embedders: Annotated[Optional[list[str]], typer.Option("--embedder", help="Embedders for the public sets (repeatable; default: the configured one).")] = None,
              limit: Annotated[Optional[int], typer.Option(min=1, help="First N questions of each public set.")] = None,
+             evaldata: Annotated[Optional[Path], typer.Option(exists=True, file_okay=False, help="Folder of the public sets, laid out as ../shared/evaldata "
+                                                                   "(evals/data/slice: the vendored slice).")] = None,
              ) -> None:
     """Run the offline eval suite and write report.json, report.md and charts."""
+    from evals.datasets.squad import EvalFiles
     from evals.suite import run
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings()
     chosen = tuple(embedders) if embedders else (settings.embedder,)
     command = "citeqa eval" + (" --quick" if quick else "") + (f" --limit {limit}" if limit else "")
-    outcome = run(settings, out, quick, chosen, limit, command)
+    if evaldata is not None:
+        command += f" --evaldata {evaldata}"
+    outcome = run(settings, out, quick, chosen, limit, command, EvalFiles() if evaldata is None else EvalFiles(evaldata))
     summary = outcome.report["sample_gold"]["summary"]
     typer.echo(f"sample gold set: answerable right {summary['answerable_right']}, unanswerable abstained "
                f"{summary['unanswerable_abstained']}, follow-ups right {summary['followups_right']}")

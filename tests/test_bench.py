@@ -46,8 +46,8 @@ def test_peers_run_side_by_side_on_a_squad_slice(tmp_path):
     from evals.bench import peers
     from evals.datasets import squad
 
-    if not squad.SQUAD_DEV_HALF.exists():
-        pytest.skip(f"{squad.SQUAD_DEV_HALF} is missing")
+    if not squad.EvalFiles().squad_dev_half.exists():
+        pytest.skip(f"{squad.EvalFiles().squad_dev_half} is missing")
     rows = peers.run(make_settings(tmp_path / "ix"), tmp_path / "cache", questions=8, paragraphs=20)
     assert [r["status"] for r in rows] == ["ok"] * 4, rows
     assert all(r["questions"] == 8 and 0.0 <= r["recall@5"] <= 1.0 and r["p50_ms"] > 0 for r in rows)

@@ -39,6 +39,13 @@ def test_ask_rejects_blank_question(tmp_path):
     assert out.returncode == 2 and "question is empty" in out.stderr
 
 
+def test_eval_refuses_an_evaldata_folder_that_does_not_exist(tmp_path):
+    out = _run(["eval", "--evaldata", str(tmp_path / "missing"), "--out", str(tmp_path / "out")],
+               tmp_path / "ix", check=False)
+    assert out.returncode == 2 and "--evaldata" in out.stderr and "exist" in out.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
     for top_k in ("0", "-1", "1000000"):
         out = _run(["ask", "When did the bridge reopen?", "--top-k", top_k], tmp_path / "ix", check=False)

@@ -7,9 +7,16 @@ import os
 import subprocess
 import sys
 
-import pytest
+import logging
+import shutil
 
+import pytest
+from conftest import make_settings
+
+from evals import suite
 from evals.datasets.gold import GOLD, KINDS, load
+from evals.datasets.make_slice import write_slice
+from evals.datasets.squad import SHARED, VENDORED_SLICE, EvalFiles
 from evals.gold_eval import Judged, summary
 from evals.report import risk_coverage
 from evals.squad_metrics import contains_answer, f1
@@ -29,8 +36,9 @@ def test_gold_set_is_large_enough_and_its_spans_are_in_the_cited_articles():
             assert any(span in texts[d] or span in texts[d].replace("**", "") for d in item.documents), item.id
 
 
-def _judged(kind: str, answerable: bool, confidence: float, right: bool) -> Judged:
-    return Judged("x", kind, "q", "q", answerable, confidence, "t" if right else None, None, right, 1.0)
+def _judged(kind: str, answerable: bool, confidence: float, right: bool, verbatim: bool = True) -> Judged:
+    return Judged("x", kind, "q", "q", answerable, confidence, "t" if right else None, None, right, 1.0,
+                  verbatim, right)
 
 
 def test_summary_counts_abstentions_and_right_answers_at_the_threshold():
@@ -39,6 +47,14 @@ def test_summary_counts_abstentions_and_right_answers_at_the_threshold():
     s = summary(judged, threshold=0.5)
     assert s["answerable_right"] == 0.5 and s["unanswerable_abstained"] == 0.5
     assert s["abstain_precision"] == 0.5 and s["abstain_recall"] == 0.5
+
+
+def test_summary_reports_citation_correctness_apart_from_answer_correctness():
+    judged = [_judged("factoid", True, 0.9, True), _judged("factoid", True, 0.9, True, verbatim=False),
+              _judged("factoid", True, 0.9, False), _judged("unanswerable", False, 0.9, False)]
+    s = summary(judged, threshold=0.5)
+    assert s["citations_verbatim"] == 0.75  # one of four top quotes is not its document's text
+    assert s["citations_correct"] == round(1 / 3, 4)  # of the answerable: verbatim and from a supporting article
 
 
 def test_risk_coverage_answers_the_most_confident_first():
@@ -63,3 +79,40 @@ def test_quick_eval_writes_its_report_and_passes_its_gate(tmp_path):
     assert report["sample_gold"]["summary"]["questions"] == 76
     assert "| answerable_right |" in (out / "report.md").read_text()
     assert (out / "risk_coverage.png").stat().st_size > 1000 and (out / "per_kind.png").stat().st_size > 1000
+
+
+def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
+    run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
+                    limit=None, command="citeqa eval --evaldata evals/data/slice", files=EvalFiles(VENDORED_SLICE))
+    public = run.report["public"]
+    assert set(public) == {"squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh"}
+    assert all(set(public[name]["hash"]) >= {"keyword", "dense", "hybrid"} for name in public)
+    for name in ("squad-eval", "xquad-en", "xquad-zh"):
+        pipeline = public[name]["hash"]["pipeline"]
+        assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
+        assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
+    assert public["squad-eval"]["hash"]["pipeline"]["abstention_auroc"] is not None  # the slice has unanswerables
+    assert all(t["measured"] is not None for t in run.report["targets"])
+    assert "citations correct" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_a_missing_public_set_is_skipped_with_a_message_saying_where_to_put_it(tmp_path, caplog):
+    partial = tmp_path / "evaldata"
+    shutil.copytree(VENDORED_SLICE / "xquad", partial / "xquad")  # XQuAD only, no SQuAD file
+    with caplog.at_level(logging.WARNING):
+        run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
+                        limit=None, command="citeqa eval", files=EvalFiles(partial))
+    assert set(run.report["public"]) == {"xquad-en", "xquad-zh", "xquad-en→zh"}
+    assert "skipping squad-eval" in caplog.text and "../shared/evaldata" in caplog.text
+    assert run.report["sample_gold"]["summary"]["questions"] == 76
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is missing")
+def test_vendored_slice_is_the_documented_cut_of_the_full_files(tmp_path):
+    write_slice(EvalFiles(SHARED), EvalFiles(tmp_path))
+    files = (EvalFiles(VENDORED_SLICE).squad_dev_half, EvalFiles(VENDORED_SLICE).xquad("en"),
+             EvalFiles(VENDORED_SLICE).xquad("zh"))
+    for vendored in files:
+        cut = tmp_path / vendored.relative_to(VENDORED_SLICE)
+        assert cut.read_bytes() == vendored.read_bytes(), vendored
+    assert (VENDORED_SLICE / "LICENSE-CC-BY-SA4.0.txt").exists() and (VENDORED_SLICE / "SOURCES.md").exists()

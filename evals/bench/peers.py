@@ -25,9 +25,10 @@ from qa.settings import Settings
 DEPTH = 5  # recall is measured at 5 paragraphs
 
 
-def run(settings: Settings, cache: Path, questions: int = 200, paragraphs: int | None = None) -> list[dict]:
+def run(settings: Settings, cache: Path, questions: int = 200, paragraphs: int | None = None,
+        files: squad.EvalFiles = squad.EvalFiles()) -> list[dict]:
     """One row per system: p50/p95 ms, queries/s sequential, paragraph recall@5."""
-    data = squad.load(squad.SQUAD_DEV_HALF, "squad-all", "all")
+    data = squad.load(files.squad_dev_half, "squad-all", "all")
     if paragraphs is not None:
         data = squad.QASet(data.name + f"-{paragraphs}", data.articles[:paragraphs],
                            tuple(i for i in data.items if i.paragraph_key in {a.key for a in data.articles[:paragraphs]}))

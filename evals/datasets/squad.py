@@ -15,8 +15,24 @@ from pathlib import Path
 from qa.ingest.readers import RawArticle
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "evaldata"
-SQUAD_DEV_HALF = SHARED / "squad2-dev-cs224n" / "dev-v2.0.cs224n-half.json"
-XQUAD = {lang: SHARED / "xquad" / f"xquad.{lang}.json" for lang in ("en", "zh")}
+# A few paragraphs of each set, laid out like SHARED, so tests need no ../shared (see its SOURCES.md).
+VENDORED_SLICE = Path(__file__).resolve().parents[1] / "data" / "slice"
+
+
+@dataclass(frozen=True)
+class EvalFiles:
+    """Where the public sets are: a folder laid out as ../shared/evaldata."""
+
+    root: Path = SHARED
+
+    @property
+    def squad_dev_half(self) -> Path:
+        return self.root / "squad2-dev-cs224n" / "dev-v2.0.cs224n-half.json"
+
+    def xquad(self, lang: str) -> Path:
+        if lang not in ("en", "zh"):
+            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        return self.root / "xquad" / f"xquad.{lang}.json"
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,7 @@ def load(path: Path, name: str, split: str = "all", exclude_texts: frozenset[str
         raise ValueError(f"split must be 'train', 'eval' or 'all', got {split!r}")
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: put the evaluation data in ../shared/evaldata/ "
-                                f"(see evals/README.md)")
+                                f"or name its folder with --evaldata (see evals/README.md)")
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     articles, items = [], []
     for position, article in enumerate(data):
