@@ -9,13 +9,15 @@ from sklearn.metrics import roc_auc_score
 
 from evals import citations
 from evals.datasets.squad import QAItem
+from evals.report import risk_coverage
 from evals.squad_metrics import contains_answer, exact_match, f1
 from qa.engine import Engine
 
 
 def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -> dict[str, float | None]:
     """The engine must run at threshold 0 so every question yields a top answer and a confidence."""
-    conf, right, answerable, em, f1s, latencies, quoted, cited = [], [], [], [], [], [], [], []
+    # Per question: confidence, answerable, its top answer right, its quote verbatim; then per answerable one.
+    conf, answerable, correct, quoted, cited, em, f1s, latencies = [], [], [], [], [], [], [], []
     for item in items:
         start = time.perf_counter()
         result = engine.ask(item.question, top_k=1)
@@ -24,8 +26,8 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
         conf.append(top.score if top else 0.0)
         answerable.append(item.answerable)
         quoted.append(top is None or citations.verbatim(engine, top))
+        correct.append(item.answerable and top is not None and contains_answer(top.text, item.answers))
         if item.answerable:
-            right.append(top is not None and contains_answer(top.text, item.answers))
             # The cited article supports the answer when it is the question's own paragraph.
             cited.append(top is not None and quoted[-1] and top.source == item.paragraph_key)
             short = (top.short_answer or top.text) if top else ""
@@ -35,7 +37,7 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
     abstained = conf_a < threshold
     return {
         "questions": len(items),
-        "accuracy@1": float(np.mean(right)) if right else None,
+        "accuracy@1": float(np.mean(np.asarray(correct)[ans])) if ans.any() else None,
         "short_em": float(np.mean(em)) if em else None,
         "short_f1": float(np.mean(f1s)) if f1s else None,
         "abstention_auroc": float(roc_auc_score(ans, conf_a)) if 0 < ans.sum() < len(ans) else None,
@@ -43,6 +45,7 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
         "abstain_recall": float((~ans & abstained).sum() / max((~ans).sum(), 1)) if (~ans).any() else None,
         "citations_verbatim": float(np.mean(quoted)) if quoted else None,
         "citations_correct": float(np.mean(cited)) if cited else None,
+        "risk_coverage": risk_coverage(conf, correct),
         "latency_p50_ms": float(np.percentile(latencies, 50)),
         "latency_p95_ms": float(np.percentile(latencies, 95)),
     }

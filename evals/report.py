@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from evals.gold_eval import Judged
+import numpy as np
 
 
 def write_json(path: Path, report: dict) -> None:
@@ -43,25 +44,26 @@ def write_markdown(path: Path, report: dict) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_charts(directory: Path, judged: list[Judged], summary: dict) -> list[str]:
-    """Risk-coverage and per-question-type accuracy charts; returns the file names."""
+def write_charts(directory: Path, curves: dict[str, tuple[list[float], list[float]]],
+                 per_kind: dict[str, float | None]) -> list[str]:
+    """Risk-coverage (one line per set) and per-question-type accuracy charts; returns the file names."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    coverage, risk = risk_coverage(judged)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(coverage, risk, marker=".")
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for name, (coverage, risk) in curves.items():
+        ax.plot(coverage, risk, label=name)
     ax.set_xlabel("coverage (share of questions answered)")
     ax.set_ylabel("risk (share of those answers wrong)")
-    ax.set_title("Risk-coverage, sample gold set")
+    ax.set_title("Risk-coverage: most confident answered first")
+    ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(directory / "risk_coverage.png", dpi=110)
     plt.close(fig)
-    kinds = summary["per_kind"]
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.bar(list(kinds), [v or 0.0 for v in kinds.values()])
+    ax.bar(list(per_kind), [v or 0.0 for v in per_kind.values()])
     ax.set_ylim(0, 1)
     ax.set_ylabel("right")
     ax.set_title("Right answers (or abstentions) by question kind")
@@ -72,15 +74,16 @@ def write_charts(directory: Path, judged: list[Judged], summary: dict) -> list[s
     return ["risk_coverage.png", "per_kind.png"]
 
 
-def risk_coverage(judged: list[Judged]) -> tuple[list[float], list[float]]:
-    """Answer the most confident questions first: coverage vs error rate among the answered."""
-    ranked = sorted(judged, key=lambda j: -j.confidence)
-    coverage, risk, wrong = [], [], 0
-    for n, j in enumerate(ranked, start=1):
-        wrong += not (j.answerable and j.right_at_1)
-        coverage.append(n / len(ranked))
-        risk.append(wrong / n)
-    return coverage, risk
+def risk_coverage(confidences: Sequence[float], right: Sequence[bool],
+                  points: int = 200) -> tuple[list[float], list[float]]:
+    """Answer the most confident questions first: coverage vs error rate among the answered
+    (`right[i]`: question i's top answer is right; an unanswerable question's never is), at
+    most `points` points, the last always kept."""
+    order = np.argsort(-np.asarray(confidences, dtype=float), kind="stable")
+    wrong = np.cumsum(~np.asarray(right, dtype=bool)[order])
+    answered = np.arange(1, len(order) + 1)
+    keep = np.unique(np.linspace(0, len(order) - 1, min(points, len(order))).round().astype(int))
+    return (answered[keep] / len(order)).tolist(), (wrong[keep] / answered[keep]).tolist()
 
 
 def _fmt(value) -> str:

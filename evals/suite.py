@@ -52,14 +52,19 @@ def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], 
     result: dict = {"mode": "quick" if quick else "full", "command": command, "embedder": settings.embedder,
                     "store": settings.store,
                     "sample_gold": {"summary": summary, "failures": gold_eval.failures(judged, settings.answer_threshold),
-                                    "risk_coverage": report.risk_coverage(judged)}}
+                                    "risk_coverage": report.risk_coverage(
+                                        [j.confidence for j in judged], [j.answerable and j.right_at_1 for j in judged])}}
     gate = [{"metric": k, "measured": summary[k], "gate": v, "ok": summary[k] is not None and summary[k] >= v}
             for k, v in QUICK_GATE.items()]
     result["gate"] = gate
     if not quick:
         result["tables"], result["public"] = _public_sets(settings, cache, embedders, limit, files)
         result["targets"] = _targets(result["public"], settings.embedder)
-    result["charts"] = report.write_charts(out, judged, summary)
+    curves = {"sample gold": result["sample_gold"]["risk_coverage"]}
+    curves |= {f"{name} ({embedder})": scores["pipeline"]["risk_coverage"]
+               for name, by_embedder in result.get("public", {}).items()
+               for embedder, scores in by_embedder.items() if "pipeline" in scores}
+    result["charts"] = report.write_charts(out, curves, summary["per_kind"])
     report.write_json(out / "report.json", result)
     report.write_markdown(out / "report.md", result)
     return EvalRun(result, all(g["ok"] for g in gate))

@@ -58,8 +58,10 @@ def test_summary_reports_citation_correctness_apart_from_answer_correctness():
 
 
 def test_risk_coverage_answers_the_most_confident_first():
-    coverage, risk = risk_coverage([_judged("factoid", True, 0.9, True), _judged("unanswerable", False, 0.8, False)])
-    assert coverage == [0.5, 1.0] and risk == [0.0, 0.5]
+    coverage, risk = risk_coverage([0.2, 0.9, 0.5], [False, True, False])
+    assert coverage == pytest.approx([1 / 3, 2 / 3, 1.0]) and risk == pytest.approx([0.0, 0.5, 2 / 3])
+    coverage, risk = risk_coverage([0.5] * 5, [True] * 5, points=2)  # thinned, the whole set always last
+    assert coverage == [0.2, 1.0] and risk == [0.0, 0.0]
 
 
 def test_squad_metrics_normalise_like_the_official_script():
@@ -91,9 +93,11 @@ def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
         pipeline = public[name]["hash"]["pipeline"]
         assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
+        assert pipeline["risk_coverage"][0][-1] == 1.0
     assert public["squad-eval"]["hash"]["pipeline"]["abstention_auroc"] is not None  # the slice has unanswerables
     assert all(t["measured"] is not None for t in run.report["targets"])
     assert "citations correct" in (tmp_path / "out" / "report.md").read_text()
+    assert (tmp_path / "out" / "risk_coverage.png").stat().st_size > 1000  # one curve per set
 
 
 def test_a_missing_public_set_is_skipped_with_a_message_saying_where_to_put_it(tmp_path, caplog):
