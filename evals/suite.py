@@ -60,14 +60,19 @@ def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], 
     if not quick:
         result["tables"], result["public"] = _public_sets(settings, cache, embedders, limit, files)
         result["targets"] = _targets(result["public"], settings.embedder)
+    result["charts"] = report.write_charts(out, _curves(result), summary["per_kind"])
+    report.write_json(out / "report.json", result)
+    report.write_markdown(out / "report.md", result)
+    return EvalRun(result, all(g["ok"] for g in gate))
+
+
+def _curves(result: dict) -> dict[str, tuple[list[float], list[float]]]:
+    """The risk-coverage curve of the gold set and of each public set's pipeline, by name."""
     curves = {"sample gold": result["sample_gold"]["risk_coverage"]}
     curves |= {f"{name} ({embedder})": scores["pipeline"]["risk_coverage"]
                for name, by_embedder in result.get("public", {}).items()
                for embedder, scores in by_embedder.items() if "pipeline" in scores}
-    result["charts"] = report.write_charts(out, curves, summary["per_kind"])
-    report.write_json(out / "report.json", result)
-    report.write_markdown(out / "report.md", result)
-    return EvalRun(result, all(g["ok"] for g in gate))
+    return curves
 
 
 def _sample_engine(settings: Settings, cache: Path) -> Engine:
