@@ -16,7 +16,7 @@ from qa.engine import Engine
 
 def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -> dict[str, float | None]:
     """The engine must run at threshold 0 so every question yields a top answer and a confidence."""
-    # Per question: confidence, answerable, its top answer right, its quote verbatim; then per answerable one.
+    # conf … quoted: one per question; cited, em, f1s: one per answerable question.
     conf, answerable, correct, quoted, cited, em, f1s, latencies = [], [], [], [], [], [], [], []
     for item in items:
         start = time.perf_counter()
@@ -49,4 +49,3 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
         "latency_p50_ms": float(np.percentile(latencies, 50)),
         "latency_p95_ms": float(np.percentile(latencies, 95)),
     }
-
