@@ -33,8 +33,8 @@ class Judged:
     top_source: str | None
     right_at_1: bool  # the top quote holds an accepted span, from a supporting article, verbatim
     latency_ms: float
-    verbatim: bool = True  # the top quote equals its document's text at its offsets (or there is none)
-    supported: bool = False  # the top quote comes from an article that supports an answer to the question
+    verbatim: bool  # the top quote equals its document's text at its offsets (or there is none)
+    supported: bool  # the top quote comes from an article that supports an answer to the question
 
     def correct(self, threshold: float) -> bool:
         """Right answer shown, or (for an unanswerable question) abstained."""

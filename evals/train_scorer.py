@@ -51,8 +51,7 @@ def fit(x: np.ndarray, y: np.ndarray, name: str) -> LogisticScorer:
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y)
     return LogisticScorer(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]),
-                          tuple(float(m) for m in scaler.mean_),
-                          tuple(float(s) if s > 0 else 1.0 for s in scaler.scale_), name)
+                          *_standardisation(scaler), name)
 
 
 def fit_ranker(x: np.ndarray, y: np.ndarray, question: np.ndarray, name: str, l2: float = 1.0) -> LinearRanker:
@@ -75,8 +74,12 @@ def fit_ranker(x: np.ndarray, y: np.ndarray, question: np.ndarray, name: str, l2
         return float(-np.log(held / total).sum() + l2 * w @ w), gradient + 2 * l2 * w
 
     weights = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
-    return LinearRanker(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in scaler.mean_),
-                        tuple(float(s) if s > 0 else 1.0 for s in scaler.scale_), name)
+    return LinearRanker(tuple(float(w) for w in weights), 0.0, *_standardisation(scaler), name)
+
+
+def _standardisation(scaler: StandardScaler) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A fitted scaler's means and scales as a model file keeps them (a constant feature scales by 1)."""
+    return tuple(float(m) for m in scaler.mean_), tuple(float(s) if s > 0 else 1.0 for s in scaler.scale_)
 
 
 def main() -> None:
