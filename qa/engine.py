@@ -15,6 +15,7 @@ from index.search_index import SearchIndex
 from index.writer import IndexWriter
 from qa.answer.answerer import Answerer
 from qa.answer.ranker import LinearRanker
+from qa.answer.reranker import CrossEncoderReranker
 from qa.answer.scorer import LogisticScorer
 from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
@@ -49,11 +50,14 @@ class Engine:
         self.conversations = open_conversations(settings, self.index)
         self.answerer = Answerer(retriever, LogisticScorer.for_embedder(settings.embedder),
                                  LinearRanker.for_embedder(settings.embedder), settings.answer_threshold,
-                                 settings.retrieve_passages, settings.related_count)
+                                 settings.retrieve_passages, settings.related_count,
+                                 CrossEncoderReranker() if settings.reranker else None)
 
     def warm(self) -> None:
-        """Load the model and the Chinese word segmenter now."""
+        """Load the models and the Chinese word segmenter now."""
         self.embedder.warm()
+        if self.answerer.reranker is not None:
+            self.answerer.reranker.warm()
         load_segmenter()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:

@@ -21,15 +21,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(base_url: str, timeout_s: float = 180.0, path: str = "/readyz") -> None:
-    """Poll `path` until 200 (/readyz: the engine loads in the background)."""
-    deadline = time.monotonic() + timeout_s
+def wait_ready(base_url: str, timeout_s: float = 180.0, path: str = "/readyz", in_a_row: int = 1) -> None:
+    """Poll `path` until it answers 200 `in_a_row` times running (/readyz: the engine loads in the
+    background; with several workers each request may reach another one)."""
+    deadline, running = time.monotonic() + timeout_s, 0
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200:
-                return
+            running = running + 1 if httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200 else 0
         except httpx.TransportError:
-            pass
+            running = 0
+        if running >= in_a_row:
+            return
         time.sleep(0.1)
     raise TimeoutError(f"{base_url} not ready after {timeout_s}s")
 

@@ -65,7 +65,7 @@ def test_serve_ingests_the_sample_corpus_and_answers(tmp_path, workers):
     proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", workers], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_ready(f"http://127.0.0.1:{port}")
+        wait_ready(f"http://127.0.0.1:{port}", in_a_row=10 * int(workers))  # every worker, not just the first
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
         assert ready["counts"]["documents"] == 5
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:  # keep-alive, as browsers do

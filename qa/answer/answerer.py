@@ -11,6 +11,7 @@ from qa.answer.candidates import Candidate, CandidateSet, load_candidates
 from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
 from qa.answer.ranker import LinearRanker
+from qa.answer.reranker import CrossEncoderReranker
 from qa.answer.scorer import LogisticScorer
 from qa.answer.selection import select
 from qa.answer.spans import best_span
@@ -23,14 +24,16 @@ class Answerer:
     """Answers a question with verbatim, cited quotes, or abstains.
 
     The ranker orders a question's candidates; the scorer's probability is
-    each answer's confidence, and the question is answered only when the
-    best ranked candidate's confidence reaches `threshold`. Every answer's
+    each answer's confidence (the reranker, when given, reorders the best
+    ranked ones), and the question is answered only when the best
+    ranked candidate's confidence reaches `threshold`. Every answer's
     `text` is `document.text[start:end]` of the cited document, read in the
     same store snapshot as its offsets.
     """
 
     def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, ranker: LinearRanker,
-                 threshold: float = 0.25, passages: int = 8, related: int = 3) -> None:
+                 threshold: float = 0.25, passages: int = 8, related: int = 3,
+                 reranker: CrossEncoderReranker | None = None) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         if passages <= 0:
@@ -41,6 +44,7 @@ class Answerer:
         self.threshold = threshold
         self.passages = passages
         self.related = related
+        self.reranker = reranker
 
     def answer(self, question: str, top_k: int = 3, filters: Filters | None = None,
                resolved_question: str | None = None) -> Result:
@@ -51,7 +55,10 @@ class Answerer:
         clock = _Clock()
         info, found, features = self.featurize(asked, filters, clock)
         confidences = [float(s) for s in self.scorer.score(features)]
-        ranks = [float(r) for r in self.ranker.rank(features)]
+        ranks = self.ranker.rank(features)
+        if self.reranker is not None:
+            ranks = self.reranker.rerank(asked, [c.text for c in found.candidates], ranks)
+        ranks = [float(r) for r in ranks]
         chosen = select(found.candidates, ranks, confidences, top_k, self.threshold)
         answers = tuple(_answer(c, s, info) for c, s in chosen)
         clock.lap("answer_ms")
