@@ -28,7 +28,7 @@ import numpy as np
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
 from evals.squad_metrics import contains_answer
-from qa.answer.reranker import HEAD_FILE, MAX_TOKENS, SETTINGS_FILE, RerankerSettings, load_pair_model
+from qa.answer.reranker import HEAD_FILE, SETTINGS_FILE, RerankerSettings, encode_pairs, load_pair_model
 
 log = logging.getLogger("train_reranker")
 HOLD_OUT_EVERY = 5
@@ -111,9 +111,7 @@ def _listwise_loss(model, tokenizer, batch: list[Group]):
     import torch
 
     pairs = [(g.question, t) for g in batch for t in g.texts]
-    encoded = tokenizer([q for q, _ in pairs], [t for _, t in pairs], truncation="only_second",
-                        max_length=MAX_TOKENS, padding=True, return_tensors="pt")
-    logits = model(encoded)
+    logits = model(encode_pairs(tokenizer, [q for q, _ in pairs], [t for _, t in pairs]))
     loss, offset = logits.new_zeros(()), 0
     for g in batch:
         own = logits[offset:offset + len(g.texts)]
@@ -129,9 +127,8 @@ def held_out_logits(groups: list[Group], tokenizer, model, top_n: int) -> list[n
     out = []
     with torch.inference_mode():
         for g in groups:
-            encoded = tokenizer([g.question] * len(g.texts[:top_n]), g.texts[:top_n], truncation="only_second",
-                                max_length=MAX_TOKENS, padding=True, return_tensors="pt")
-            out.append(model(encoded).numpy())
+            texts = g.texts[:top_n]
+            out.append(model(encode_pairs(tokenizer, [g.question] * len(texts), texts)).numpy())
     return out
 
 

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
     answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")
     reranker: bool = Field(default=False, description="Reorder the ranker's best candidates of English questions with "
-                                                      "the cross-encoder (qa/answer/reranker/; ~80 ms a question).")
+                                                      "the cross-encoder (qa/answer/reranker/; ~100 ms a question).")
     related_count: int = 3
 
     api_keys: str = Field(default="", description="Comma-separated API keys; empty: no auth.")

