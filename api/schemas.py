@@ -60,6 +60,10 @@ class RelatedOut(BaseModel):
     end: int
     text: str
     score: float = Field(description="The passage's fused retrieval score (higher is closer; not a probability).")
+    highlight: str = Field(description="The passage's sentence ranked closest to the question "
+                                       "(the document's text at highlight_start:highlight_end); not an answer.")
+    highlight_start: int
+    highlight_end: int
 
 
 class AskResponse(BaseModel):

@@ -80,7 +80,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     if not result.answered and result.related:
         typer.echo("Closest passages:")
         for r in result.related:
-            typer.echo(f"- {r.title}: {r.text[:160]}…")
+            typer.echo(f"- {r.title} (chars {r.highlight_start}-{r.highlight_end}): “{r.highlight}”")
 
 
 @app.command()

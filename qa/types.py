@@ -104,7 +104,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Related:
-    """A passage close to the question, shown when abstaining or as further reading."""
+    """A passage close to the question, shown when abstaining or as further reading.
+
+    `highlight` is the passage's sentence that the ranker puts closest to the
+    question (`document.text[highlight_start:highlight_end]`): what a reader
+    should look at first, not an answer.
+    """
 
     document_id: str
     title: str
@@ -113,6 +118,9 @@ class Related:
     end: int
     text: str
     score: float
+    highlight: str
+    highlight_start: int
+    highlight_end: int
 
 
 @dataclass(frozen=True)

@@ -18,5 +18,8 @@ def assert_cited(result: Mapping[str, Any], text_of: Callable[[str], str]) -> No
             assert a["start"] <= a["short_start"] < a["short_end"] <= a["end"]
         assert a["text"] in a["context"]
     for r in result["related"]:
-        assert text_of(r["document_id"])[r["start"]:r["end"]] == r["text"]
+        text = text_of(r["document_id"])
+        assert text[r["start"]:r["end"]] == r["text"]
+        assert text[r["highlight_start"]:r["highlight_end"]] == r["highlight"] and r["highlight"]
+        assert r["start"] <= r["highlight_start"] < r["highlight_end"] <= r["end"]
     assert result["answered"] == bool(result["answers"])

@@ -24,6 +24,20 @@ def test_every_answer_is_verbatim_at_its_offsets(sample_engine, question):
     assert result["related"], "related passages are always given"
 
 
+def test_related_passages_highlight_their_best_ranked_sentence(sample_engine):
+    checked = 0
+    for question in QUESTIONS:
+        result = sample_engine.ask(question, top_k=1)  # threshold 0: the best ranked sentence is shown
+        best = result.answers[0]
+        for r in result.related:
+            assert r.start <= r.highlight_start < r.highlight_end <= r.end
+            assert r.highlight != r.text or "。" not in r.text[:-1] and ". " not in r.text, "a sentence, not the passage"
+            if r.document_id == best.document_id and r.start <= best.start and best.end <= r.end:
+                assert (r.highlight_start, r.highlight_end, r.highlight) == (best.start, best.end, best.text)
+                checked += 1
+    assert checked >= len(QUESTIONS) // 2, "the best sentence's passage is usually among the related"
+
+
 def test_answers_do_not_overlap_or_repeat(sample_engine):
     answers = sample_engine.ask("Hungary NATO Rutte", top_k=10).answers
     for i, a in enumerate(answers):

@@ -36,3 +36,15 @@ def test_abstention_says_so_and_buttons_include_share_only_when_asked():
     [blocks] = answer_messages(_result([], answered=False), "k", "https://qa/v1/documents", shareable=True)
     assert ":grey_question: x" in json.dumps(blocks)
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["feedback_up", "feedback_down", "share"]
+
+
+def test_abstention_shows_each_related_passages_highlight_escaped():
+    result = _result([], answered=False)
+    result["related"] = [{"document_id": "d1", "title": "T", "url": None, "start": 0, "end": 60,
+                          "text": "Passage start. The <!here> sentence that matters. End.",
+                          "highlight": "The <!here> sentence that matters.", "highlight_start": 15,
+                          "highlight_end": 49, "score": 0.5, "passage_id": 1}]
+    [blocks] = answer_messages(result, "k", "https://qa/v1/documents")
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "Related [1] <https://qa/v1/documents/d1|T>: “The &lt;!here&gt; sentence that matters.”" in text
+    assert "Passage start" not in text

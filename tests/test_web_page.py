@@ -91,3 +91,10 @@ def test_abstention_is_shown_with_related_passages(browser, tmp_path):
         page.wait_for_selector(".turn .abstain")
         assert page.text_content(".turn .abstain") == "I could not find this in the articles."
         assert page.locator(".turn .related li").count() >= 1
+        # Each shows its passage's highlighted sentence, and its chip opens the article there.
+        expected = httpx.post(f"{url}/v1/ask", json={"question": "What is the capital of Australia?"}).json()
+        first = expected["related"][0]
+        assert page.text_content(".turn .related li").startswith(f"“{first['highlight']}”")
+        chip = page.locator(".turn .related li .chip").first
+        assert (chip.get_attribute("data-start"), chip.get_attribute("data-end")) == (
+            str(first["highlight_start"]), str(first["highlight_end"]))

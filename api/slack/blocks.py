@@ -26,8 +26,7 @@ def answer_messages(result: dict, feedback_key: str | None, document_url: str,
     else:
         blocks.extend(_sections(f":grey_question: {escape(result['answer'])}"))
         for n, r in enumerate(result["related"], start=1):
-            snippet = r["text"][:280] + ("…" if len(r["text"]) > 280 else "")
-            blocks.extend(_sections(f"Related [{n}] {_link(r, document_url)}: {escape(snippet)}"))
+            blocks.extend(_sections(f"Related [{n}] {_link(r, document_url)}: “{escape(r['highlight'])}”"))
     buttons = _buttons(feedback_key, shareable)
     messages = [blocks[i:i + MAX_BLOCKS - 1] for i in range(0, len(blocks), MAX_BLOCKS - 1)] or [[]]
     if buttons:

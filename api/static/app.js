@@ -48,9 +48,8 @@ function renderResult(item, result) {
     item.append(el("p", { className: "abstain", text: result.answer }));
     if (result.related.length) {
       const list = el("ul", { className: "related" });
-      result.related.forEach((r, i) => list.append(el("li", {},
-        `${r.text.slice(0, 180)}${r.text.length > 180 ? "…" : ""}`,
-        citationChip(i + 1, r.document_id, r.start, r.end, r.title))));
+      result.related.forEach((r, i) => list.append(el("li", {}, `“${r.highlight}”`,
+        citationChip(i + 1, r.document_id, r.highlight_start, r.highlight_end, r.title))));
       item.append(el("div", { text: "Closest passages:" }), list);
     }
     return;

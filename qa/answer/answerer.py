@@ -64,7 +64,7 @@ class Answerer:
         clock.lap("answer_ms")
         return Result(question=question, resolved_question=asked, answered=bool(answers),
                       answer=_readable(answers), answers=answers,
-                      related=_related(found, self.related), timings_ms=clock.laps)
+                      related=_related(found, ranks, self.related), timings_ms=clock.laps)
 
 
     def featurize(self, question: str, filters: Filters | None = None,
@@ -112,11 +112,18 @@ def _readable(answers: tuple[Answer, ...]) -> str:
     return "\n".join(lines)
 
 
-def _related(found: CandidateSet, count: int) -> tuple[Related, ...]:
-    return tuple(
-        Related(document_id=doc.id, title=doc.title, passage_id=row.id, start=row.start,
-                end=row.end, text=doc.text[row.start:row.end], score=round(fused, 5))
-        for row, doc, fused in found.passages[:count])
+def _related(found: CandidateSet, ranks: list[float], count: int) -> tuple[Related, ...]:
+    """The best `count` passages, each with its best ranked sentence as the highlight."""
+    related = []
+    for row, doc, fused in found.passages[:count]:
+        # By offsets, not passage id: a sentence in two overlapping passages is one candidate.
+        inside = [(r, c.start, c.end) for c, r in zip(found.candidates, ranks)
+                  if c.document.id == doc.id and row.start <= c.start and c.end <= row.end]
+        _, start, end = max(inside, default=(0.0, row.start, row.end))
+        related.append(Related(document_id=doc.id, title=doc.title, passage_id=row.id, start=row.start,
+                               end=row.end, text=doc.text[row.start:row.end], score=round(fused, 5),
+                               highlight=doc.text[start:end], highlight_start=start, highlight_end=end))
+    return tuple(related)
 
 
 class _Clock:
