@@ -113,13 +113,15 @@ def _readable(answers: tuple[Answer, ...]) -> str:
 
 
 def _related(found: CandidateSet, ranks: list[float], count: int) -> tuple[Related, ...]:
-    """The best `count` passages, each with its best ranked sentence as the highlight."""
-    related = []
+    """The best `count` passages, each with its best ranked sentence not highlighted already."""
+    related, shown = [], set()
     for row, doc, fused in found.passages[:count]:
         # By offsets, not passage id: a sentence in two overlapping passages is one candidate.
         inside = [(r, c.start, c.end) for c, r in zip(found.candidates, ranks)
                   if c.document.id == doc.id and row.start <= c.start and c.end <= row.end]
-        _, start, end = max(inside, default=(0.0, row.start, row.end))
+        fresh = [s for s in inside if (doc.id, s[1]) not in shown]
+        _, start, end = max(fresh or inside, default=(0.0, row.start, row.end))
+        shown.add((doc.id, start))
         related.append(Related(document_id=doc.id, title=doc.title, passage_id=row.id, start=row.start,
                                end=row.end, text=doc.text[row.start:row.end], score=round(fused, 5),
                                highlight=doc.text[start:end], highlight_start=start, highlight_end=end))
