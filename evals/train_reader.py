@@ -1,0 +1,244 @@
+"""Train the reading model: MiniLM reads (question, sentence) → "this sentence holds the answer".
+
+    python -m evals.train_reader [--out qa/answer/reader] [--layers 6] [--fraction F] [--max-length 128]
+
+Data (`evals.reader_data`, prepared once into evals/out/): SQuAD v1.1 train and the
+SQuAD 2.0 dev half's training articles, split into sentences by the service's own
+splitter. A question's sentences that overlap its answer are positives; its other
+sentences are negatives (all of them for an unanswerable question), and for a
+quarter of the questions every sentence of a paragraph 20-40 paragraphs away is
+a negative too. Binary cross-entropy, AdamW, linear warm-up and decay, one epoch.
+
+Deterministic for a seed (pairs, batch order, initialisation); resumable: a
+checkpoint is written every `--checkpoint-every` steps to OUT/checkpoint and a
+rerun with the same arguments continues from it. On a CUDA GPU it trains in
+bfloat16 autocast over all the data in minutes; on CPU the default `--fraction`
+is 1/16 of the training questions (about half an hour on 2 cores).
+
+Writes OUT/reader-*.safetensors (float16, without the packaged word embeddings),
+OUT/reader.json (what the service needs to rebuild the network), OUT/training.json
+and OUT/README.md (the model card: data, steps, commit, held-out numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from evals import reader_eval
+from qa.answer.reading.pairs import encode_pairs
+
+log = logging.getLogger("train_reader")
+DEFAULT_OUT = Path("qa/answer/reader")
+FAR_MIN, FAR_MAX = 20, 40
+
+
+def training_pairs(data: dict, fraction: float, far_share: float, seed: int) -> np.ndarray:
+    """(question, paragraph, sentence, label) rows for the `train` questions, in a seeded order."""
+    rng = np.random.default_rng(seed)
+    train = [n for n, q in enumerate(data["questions"]) if q["role"] == "train"]
+    if fraction < 1:
+        train = sorted(rng.choice(train, size=max(1, round(len(train) * fraction)), replace=False).tolist())
+    paragraphs = data["paragraphs"]
+    rows = []
+    for n in train:
+        q = data["questions"][n]
+        positive = set(q["pos"])
+        rows.extend((n, q["p"], s, int(s in positive)) for s in range(len(paragraphs[q["p"]]["sents"])))
+        if rng.random() < far_share:
+            far = (q["p"] + int(rng.integers(FAR_MIN, FAR_MAX + 1))) % len(paragraphs)
+            rows.extend((n, far, s, 0) for s in range(len(paragraphs[far]["sents"])))
+    return rng.permutation(np.array(rows, dtype=np.int64))
+
+
+def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int) -> list[list[int]]:
+    """Unpadded token ids (and type ids) for each row's pair."""
+    questions = [data["questions"][n]["q"] for n in rows[:, 0]]
+    texts = [data["paragraphs"][p]["sents"][s] for p, s in rows[:, 1:3]]
+    out = {"input_ids": [], "token_type_ids": []}
+    for first in range(0, len(rows), 20000):
+        batch = encode_pairs(tokenizer, questions[first:first + 20000], texts[first:first + 20000], max_length, None)
+        for key in out:
+            out[key].extend(batch[key])
+    return list(zip(out["input_ids"], out["token_type_ids"]))
+
+
+def batches(lengths: np.ndarray, size: int, seed: int) -> list[np.ndarray]:
+    """Batches of similar lengths (less padding) in a seeded order; rows are already shuffled."""
+    rng = np.random.default_rng(seed + 1)
+    out = []
+    pool = size * 50
+    for first in range(0, len(lengths), pool):
+        chunk = np.arange(first, min(first + pool, len(lengths)))
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        out.extend(chunk[i:i + size] for i in range(0, len(chunk), size))
+    return [out[i] for i in rng.permutation(len(out))]
+
+
+def collate(encoded: list, rows: np.ndarray, index: np.ndarray, device):
+    """A padded batch of the pairs at `index` and their labels, on `device`."""
+    import torch
+
+    width = max(len(encoded[i][0]) for i in index)
+    ids = torch.zeros((len(index), width), dtype=torch.long)
+    types = torch.zeros_like(ids)
+    mask = torch.zeros_like(ids)
+    for r, i in enumerate(index):
+        tokens, kinds = encoded[i]
+        ids[r, :len(tokens)] = torch.tensor(tokens)
+        types[r, :len(kinds)] = torch.tensor(kinds)
+        mask[r, :len(tokens)] = 1
+    labels = torch.tensor(rows[index, 3], dtype=torch.float32)
+    return ids.to(device), mask.to(device), types.to(device), labels.to(device)
+
+
+def train(args, data: dict, out: Path) -> dict:
+    """Fit the network on the training pairs; returns what the model card reports of the run."""
+    import torch
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    from qa.answer.reading.network import build_network
+
+    torch.manual_seed(args.seed)
+    device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
+    tokenizer = AutoTokenizer.from_pretrained(str(args.base), local_files_only=True)
+    rows = training_pairs(data, args.fraction, args.far_share, args.seed)
+    started = time.monotonic()
+    encoded = tokenize(tokenizer, data, rows, args.max_length)
+    log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
+    plan = batches(np.array([len(e[0]) for e in encoded]), args.batch, args.seed)
+    model = build_network(args.base, args.layers).to(device)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
+    step = _resume(out / "checkpoint", args, model, optimiser, schedule)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    started, recent = time.monotonic(), []
+    while step < len(plan):
+        ids, mask, types, labels = collate(encoded, rows, plan[step], device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            logits = model(ids, mask, types)
+        loss = loss_fn(logits.float(), labels)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad(set_to_none=True)
+        step += 1
+        recent.append(loss.item())
+        if step % 50 == 0 or step == len(plan):
+            log.info("step %d/%d loss %.4f (%.0f s)", step, len(plan), float(np.mean(recent)), time.monotonic() - started)
+            recent = []
+        if step % args.checkpoint_every == 0 and step < len(plan):
+            _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
+    model.eval()
+    return {"questions": len(set(rows[:, 0].tolist())), "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
+            "train_seconds": round(time.monotonic() - started, 1), "device": str(device),
+            "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
+            "model": model, "tokenizer": tokenizer}
+
+
+def _fingerprint(args) -> dict:
+    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed")
+    return {k: getattr(args, k) for k in keys}
+
+
+def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
+    """Everything needed to continue at `step`, written atomically."""
+    import torch
+
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {"args": _fingerprint(args), "step": step, "model": model.state_dict(),
+             "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(),
+             "torch_rng": torch.get_rng_state(),
+             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+    torch.save(state, folder / "state.pt.tmp")
+    os.replace(folder / "state.pt.tmp", folder / "state.pt")
+    log.info("checkpoint at step %d", step)
+
+
+def _resume(folder: Path, args, model, optimiser, schedule) -> int:
+    """The step to continue from: a checkpoint of the same arguments, else 0."""
+    import torch
+
+    path = folder / "state.pt"
+    if not path.exists():
+        return 0
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if state["args"] != _fingerprint(args):
+        raise SystemExit(f"{path} was written with other arguments ({state['args']}); remove it to start over")
+    model.load_state_dict(state["model"])
+    optimiser.load_state_dict(state["optimiser"])
+    schedule.load_state_dict(state["schedule"])
+    torch.set_rng_state(state["torch_rng"])
+    if state["cuda_rng"] is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    log.info("resuming at step %d", state["step"])
+    return int(state["step"])
+
+
+def commit() -> str:
+    """The checkout's commit (with '+changes' when the tree differs), or what --commit said."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--data", type=Path, default=None, help="prepared data (default: evals/out/reader-data.json.gz, "
+                                                                "prepared from ../shared when missing)")
+    parser.add_argument("--base", type=Path, default=None, help="the MiniLM folder (default: the installed package's)")
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--warmup", type=float, default=0.06)
+    parser.add_argument("--fraction", type=float, default=None, help="share of training questions (default: 1 on "
+                                                                     "a GPU, 1/16 on CPU)")
+    parser.add_argument("--far-share", type=float, default=0.25)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint-every", type=int, default=200)
+    parser.add_argument("--shard-mb", type=float, default=0, help="split the weights into files of at most this size")
+    parser.add_argument("--heldout-questions", type=int, default=3000)
+    parser.add_argument("--commit", default=None, help="the commit to record (default: git's)")
+    parser.add_argument("--cpu", action="store_true", help="train on CPU even when a GPU is there")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    import torch
+
+    if args.fraction is None:
+        args.fraction = 1.0 if torch.cuda.is_available() and not args.cpu else 1 / 16
+    if args.base is None:
+        from index.embedders.minilm import model_path
+
+        args.base = model_path()
+    data = reader_eval.training_data(args.data)
+    args.out.mkdir(parents=True, exist_ok=True)
+    run = train(args, data, args.out)
+    model, tokenizer = run.pop("model"), run.pop("tokenizer")
+    held = reader_eval.in_paragraph_accuracy(model, tokenizer, data, "heldout", args.max_length,
+                                             args.heldout_questions)
+    log.info("held-out SQuAD v1.1 train articles, sentence accuracy in the gold paragraph: %.4f", held["accuracy"])
+    reader_eval.save_model(args, model, tokenizer, run, {"heldout_squad_v1_train_articles": held}, commit()
+                           if args.commit is None else args.commit)
+    shutil.rmtree(args.out / "checkpoint", ignore_errors=True)
+    log.info("saved %s", args.out)
+
+
+if __name__ == "__main__":
+    main()

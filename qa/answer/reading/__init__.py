@@ -1,0 +1,1 @@
+"""Readers: each reads a question's candidates and gives every one a rank and a confidence."""

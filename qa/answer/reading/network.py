@@ -1,0 +1,95 @@
+"""The reading model's network: MiniLM (first `layers` layers) → mean token vector → one logit.
+
+Training (`evals/train_reader.py`) and serving (`qa/answer/reading/neural.py`) build it
+the same way. The word embeddings are the packaged all-MiniLM-L6-v2's, rounded to
+float16 and frozen, so the shipped weights leave them out (they are 11.7 M of the
+model's 22.7 M parameters) and the package supplies them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
+WEIGHTS_GLOB = "reader-*.safetensors"
+
+
+class PairScorer(torch.nn.Module):
+    """A linear head over the mean of an encoder's last hidden states (padding left out)."""
+
+    def __init__(self, encoder: torch.nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return self.head((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)).squeeze(-1)
+
+
+def build_network(base_dir: Path, layers: int) -> PairScorer:
+    """The untrained network: the base model's first `layers` layers, word embeddings frozen (float16-rounded)."""
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
+    total = encoder.config.num_hidden_layers
+    if not 0 < layers <= total:
+        raise ValueError(f"layers must be in 1..{total}, got {layers}")
+    encoder.encoder.layer = encoder.encoder.layer[:layers]
+    encoder.config.num_hidden_layers = layers
+    words = encoder.embeddings.word_embeddings.weight
+    with torch.no_grad():
+        words.copy_(words.to(torch.float16).to(torch.float32))
+    words.requires_grad_(False)
+    return PairScorer(encoder)
+
+
+def save_weights(model: PairScorer, out: Path, shard_mb: float = 0) -> list[Path]:
+    """The trained weights (not the word embeddings) as float16 safetensors, in shards of at most
+    `shard_mb` MB when > 0 (a transfer limit), else one file."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().to(torch.float16).contiguous().cpu()
+             for k, v in model.state_dict().items() if k != WORD_EMBEDDINGS}
+    limit = shard_mb * 1e6 if shard_mb > 0 else float("inf")
+    shards: list[dict[str, torch.Tensor]] = [{}]
+    size = 0
+    for key, tensor in state.items():
+        nbytes = tensor.numel() * tensor.element_size()
+        if shards[-1] and size + nbytes > limit:
+            shards.append({})
+            size = 0
+        shards[-1][key] = tensor
+        size += nbytes
+    for old in out.glob(WEIGHTS_GLOB):
+        old.unlink()
+    paths = []
+    for n, shard in enumerate(shards, start=1):
+        path = out / f"reader-{n:02d}-of-{len(shards):02d}.safetensors"
+        save_file(shard, str(path))
+        paths.append(path)
+    return paths
+
+
+def load_weights(model: PairScorer, directory: Path) -> PairScorer:
+    """`model` with the shipped weights in `directory` (every shard); refuses missing or extra tensors."""
+    from safetensors.torch import load_file
+
+    state: dict[str, torch.Tensor] = {}
+    for path in sorted(directory.glob(WEIGHTS_GLOB)):
+        state.update(load_file(str(path)))
+    if not state:
+        raise ValueError(f"no {WEIGHTS_GLOB} in reader directory {directory}")
+    expected = set(model.state_dict()) - {WORD_EMBEDDINGS}
+    if set(state) != expected:
+        raise ValueError(f"{directory}: weights do not fit the network: missing {sorted(expected - set(state))[:3]}, "
+                         f"unexpected {sorted(set(state) - expected)[:3]}")
+    own = model.state_dict()
+    model.load_state_dict({**{WORD_EMBEDDINGS: own[WORD_EMBEDDINGS]},
+                           **{k: v.to(own[k].dtype) for k, v in state.items()}})
+    return model.eval()
