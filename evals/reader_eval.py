@@ -29,7 +29,8 @@ Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
   (held out below) and minus questions whose answer text occurs twice in its paragraph;
 - SQuAD 2.0 dev half, training articles (even positions, minus paragraphs XQuAD shares; CC BY-SA
   4.0), minus every 3rd of them (kept for calibration, `evals.calibrate_reader`).
-- {questions} questions (fraction {fraction}), {pairs} (question, sentence) pairs, {positive} positive.
+- {questions} distinct questions (SQuAD v1.1 fraction {fraction}, dev-half questions used {repeat}×), {pairs}
+  (question, sentence) pairs, {positive} positive. {init}
 
 ## Training
 {steps} steps of {batch} pairs, AdamW lr {lr}, {warmup_pct}% warm-up then linear decay, max length
@@ -106,6 +107,8 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str) -
     table = "\n".join(f"| {role} | {m['questions']} | {m['accuracy']:.3f} |" for role, m in measured.items())
     card = CARD.format(layers=args.layers, base=BASE_NAME, argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
+                       repeat=args.repeat, init="" if args.init is None else
+                       f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
                        steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),
                        max_length=args.max_length, seed=args.seed, train_seconds=run["train_seconds"],

@@ -16,7 +16,8 @@ def write_json(path: Path, report: dict) -> None:
 def write_markdown(path: Path, report: dict) -> None:
     """The comparison tables, the targets with their gaps, and the failed questions."""
     lines = [f"# citeqa eval ({report['mode']})", "", f"Command: `{report['command']}`",
-             f"Embedder: {report['embedder']}; store: {report.get('store', 'local')}", ""]
+             f"Embedder: {report['embedder']}; reader: {report.get('reader', 'neural')}; "
+             f"store: {report.get('store', 'local')}", ""]
     if report.get("gate"):
         lines += ["## Regression gate", "", "| metric | measured | gate | ok |", "|---|---|---|---|"]
         lines += [f"| {g['metric']} | {g['measured']} | ≥ {g['gate']} | {'yes' if g['ok'] else 'NO'} |"
@@ -27,8 +28,16 @@ def write_markdown(path: Path, report: dict) -> None:
         lines += [f"| {t['metric']} | {_fmt(t['measured'])} | ≥ {t['wanted']} | {_fmt(t['gap'])} |"
                   for t in report["targets"]]
         lines.append("")
+    by_reader = report.get("sample_gold_by_reader", {})
+    if len(by_reader) > 1:
+        keys = ("threshold", "answerable_right", "answerable_right_at_1_ignoring_threshold", "unanswerable_abstained",
+                "followups_right")
+        lines += ["## Sample gold set by reader", "", "| reader | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        lines += [f"| {r} | " + " | ".join(_fmt(s.get(k)) for k in keys) + " |" for r, s in by_reader.items()]
+        lines.append("")
     gold = report["sample_gold"]
-    lines += ["## Sample gold set", "", f"Threshold {gold['summary']['threshold']}.", "",
+    lines += ["## Sample gold set", "", f"Reader {report.get('reader', 'neural')}, threshold "
+              f"{gold['summary']['threshold']}.", "",
               "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in gold["summary"].items() if not isinstance(v, dict)]
     lines += ["", "| question kind | right |", "|---|---|"]

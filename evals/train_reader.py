@@ -41,15 +41,20 @@ DEFAULT_OUT = Path("qa/answer/reader")
 FAR_MIN, FAR_MAX = 20, 40
 
 
-def training_pairs(data: dict, fraction: float, far_share: float, seed: int) -> np.ndarray:
-    """(question, paragraph, sentence, label) rows for the `train` questions, in a seeded order."""
+def training_pairs(data: dict, fraction: float, far_share: float, seed: int, repeat: int = 1) -> np.ndarray:
+    """(question, paragraph, sentence, label) rows for the `train` questions, in a seeded order.
+
+    `fraction` samples SQuAD v1.1's questions; the dev half's (the only
+    unanswerable ones) are all kept, each `repeat` times."""
     rng = np.random.default_rng(seed)
-    train = [n for n, q in enumerate(data["questions"]) if q["role"] == "train"]
-    if fraction < 1:
-        train = sorted(rng.choice(train, size=max(1, round(len(train) * fraction)), replace=False).tolist())
     paragraphs = data["paragraphs"]
+    train = [n for n, q in enumerate(data["questions"]) if q["role"] == "train"]
+    v1 = [n for n in train if paragraphs[data["questions"][n]["p"]]["src"] == "squad1"]
+    if fraction < 1:
+        v1 = rng.choice(v1, size=max(1, round(len(v1) * fraction)), replace=False).tolist()
+    dev = [n for n in train if paragraphs[data["questions"][n]["p"]]["src"] != "squad1"]
     rows = []
-    for n in train:
+    for n in sorted(v1) + dev * repeat:
         q = data["questions"][n]
         positive = set(q["pos"])
         rows.extend((n, q["p"], s, int(s in positive)) for s in range(len(paragraphs[q["p"]]["sents"])))
@@ -110,12 +115,17 @@ def train(args, data: dict, out: Path) -> dict:
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(str(args.base), local_files_only=True)
-    rows = training_pairs(data, args.fraction, args.far_share, args.seed)
+    rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat)
     started = time.monotonic()
     encoded = tokenize(tokenizer, data, rows, args.max_length)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
     plan = batches(np.array([len(e[0]) for e in encoded]), args.batch, args.seed)
-    model = build_network(args.base, args.layers).to(device)
+    model = build_network(args.base, args.layers)
+    if args.init is not None:
+        from qa.answer.reading.network import load_weights
+
+        model = load_weights(model, args.init).train()
+    model = model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
@@ -148,8 +158,8 @@ def train(args, data: dict, out: Path) -> dict:
 
 
 def _fingerprint(args) -> dict:
-    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed")
-    return {k: getattr(args, k) for k in keys}
+    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat")
+    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)}
 
 
 def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
@@ -208,9 +218,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--warmup", type=float, default=0.06)
-    parser.add_argument("--fraction", type=float, default=None, help="share of training questions (default: 1 on "
-                                                                     "a GPU, 1/16 on CPU)")
+    parser.add_argument("--fraction", type=float, default=None, help="share of SQuAD v1.1 training questions "
+                                                                     "(default: 1 on a GPU, 1/16 on CPU)")
     parser.add_argument("--far-share", type=float, default=0.25)
+    parser.add_argument("--repeat", type=int, default=1, help="times each dev-half question (answerable or not) is used")
+    parser.add_argument("--init", type=Path, default=None, help="start from the weights of a trained reader folder")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--shard-mb", type=float, default=0, help="split the weights into files of at most this size")

@@ -111,6 +111,7 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
              limit: Annotated[Optional[int], typer.Option(min=1, help="First N questions of each public set.")] = None,
              evaldata: Annotated[Optional[Path], typer.Option(exists=True, file_okay=False, help="Folder of the public sets, laid out as ../shared/evaldata "
                                                                    "(evals/data/slice: the vendored slice).")] = None,
+             compare: Annotated[bool, typer.Option(help="Also measure the other reader (neural / lexical) side by side.")] = True,
              ) -> None:
     """Run the offline eval suite and write report.json, report.md and charts."""
     from evals.datasets.squad import EvalFiles
@@ -122,10 +123,12 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
     command = "citeqa eval" + (" --quick" if quick else "") + (f" --limit {limit}" if limit else "")
     if evaldata is not None:
         command += f" --evaldata {evaldata}"
-    outcome = run(settings, out, quick, chosen, limit, command, EvalFiles() if evaldata is None else EvalFiles(evaldata))
-    summary = outcome.report["sample_gold"]["summary"]
-    typer.echo(f"sample gold set: answerable right {summary['answerable_right']}, unanswerable abstained "
-               f"{summary['unanswerable_abstained']}, follow-ups right {summary['followups_right']}")
+    readers = ("neural", "lexical") if compare else ()
+    outcome = run(settings, out, quick, chosen, limit, command, EvalFiles() if evaldata is None else EvalFiles(evaldata),
+                  readers)
+    for reader, summary in outcome.report["sample_gold_by_reader"].items():
+        typer.echo(f"sample gold set, {reader} reader: answerable right {summary['answerable_right']}, unanswerable "
+                   f"abstained {summary['unanswerable_abstained']}, follow-ups right {summary['followups_right']}")
     for gate in outcome.report["gate"]:
         if not gate["ok"]:
             typer.secho(f"below the gate: {gate['metric']} {gate['measured']} < {gate['gate']}", fg="red", err=True)

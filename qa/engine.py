@@ -14,9 +14,8 @@ from index.retriever import HybridRetriever
 from index.search_index import SearchIndex
 from index.writer import IndexWriter
 from qa.answer.answerer import Answerer
-from qa.answer.ranker import LinearRanker
-from qa.answer.reranker import CrossEncoderReranker
-from qa.answer.scorer import LogisticScorer
+from qa.answer.reading.base import Reader
+from qa.answer.reading.lexical import LexicalReader
 from qa.answer.spans import best_span, find_spans
 from qa.conversation.resolver import Turn, resolve
 from qa.conversation.store import ConversationStore
@@ -48,16 +47,13 @@ class Engine:
         retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k,
                                     fusion=settings.fusion)
         self.conversations = open_conversations(settings, self.index)
-        self.answerer = Answerer(retriever, LogisticScorer.for_embedder(settings.embedder),
-                                 LinearRanker.for_embedder(settings.embedder), settings.answer_threshold,
-                                 settings.retrieve_passages, settings.related_count,
-                                 CrossEncoderReranker() if settings.reranker else None)
+        self.answerer = Answerer(retriever, make_reader(settings), settings.answer_threshold,
+                                 settings.retrieve_passages, settings.related_count)
 
     def warm(self) -> None:
         """Load the models and the Chinese word segmenter now."""
         self.embedder.warm()
-        if self.answerer.reranker is not None:
-            self.answerer.reranker.warm()
+        self.answerer.reader.warm()
         load_segmenter()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
@@ -112,6 +108,21 @@ class Engine:
     def close(self) -> None:
         """Release the index's connections (PostgreSQL); the local store needs nothing."""
         self.index.close()
+
+
+def make_reader(settings: Settings) -> Reader:
+    """The reader the settings name, over the lexical models trained on the configured embedder."""
+    lexical = LexicalReader.for_embedder(settings.embedder)
+    if settings.reader == "lexical":
+        return lexical
+    from qa.answer.reading.neural import NeuralReader
+
+    return NeuralReader.shipped(lexical, settings.model_cache_dir)
+
+
+def answer_threshold(settings: Settings) -> float:
+    """The confidence below which the engine abstains: the setting, else the configured reader's own."""
+    return make_reader(settings).threshold if settings.answer_threshold is None else settings.answer_threshold
 
 
 def open_index(settings: Settings, embedder: Embedder) -> DocumentIndex:

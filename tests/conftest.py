@@ -17,11 +17,14 @@ DATA = DEFAULT_SAMPLE_DIR
 def make_settings(index_dir: Path, embedder: str = "hash", **overrides) -> Settings:
     """Settings for a test index (never the environment's).
 
-    The answer scorer is calibrated for real models; with the hash embedder
-    every top candidate is shown, so fast tests check content, not confidence.
+    The readers are calibrated for real models; with the hash embedder the
+    lexical reader answers and every top candidate is shown, so fast tests
+    check content, not confidence (tests/test_reading.py drives the neural
+    reader's cascade with a fake model).
     """
     if embedder == "hash":
         overrides.setdefault("answer_threshold", 0.0)
+        overrides.setdefault("reader", "lexical")
     return Settings(index_dir=index_dir, embedder=embedder, sample_dir=DATA, **overrides)
 
 

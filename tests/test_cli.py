@@ -14,7 +14,7 @@ from server import free_port, wait_ready
 
 
 def _run(args, index_dir, check=True):
-    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_ANSWER_THRESHOLD": "0"}
+    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_ANSWER_THRESHOLD": "0"}
     return subprocess.run([sys.executable, "-m", "qa", *args], env=env, capture_output=True, text=True,
                           check=check, timeout=300)
 
@@ -54,14 +54,14 @@ def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
     env_limit = {"QA_MAX_FILE_BYTES": "1000"}
     out = subprocess.run([sys.executable, "-m", "qa", "ingest", str(tmp_path / "big.txt")], capture_output=True,
                          text=True, timeout=300, env=os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"),
-                                                                    "QA_EMBEDDER": "hash"} | env_limit)
+                                                                    "QA_EMBEDDER": "hash", "QA_READER": "lexical"} | env_limit)
     assert out.returncode == 1 and "over the limit of 1000" in out.stderr
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_serve_ingests_the_sample_corpus_and_answers(tmp_path, workers):
     port = free_port()
-    env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash"}
+    env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash", "QA_READER": "lexical"}
     proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", workers], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

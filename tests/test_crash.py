@@ -57,7 +57,7 @@ def _check_whole(index_dir, versions: set[int]) -> int:
 def test_ingest_survives_sigkill_at_random_points(tmp_path):
     corpus = tmp_path / "corpus"
     index_dir = tmp_path / "index"
-    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+    env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_READER": "lexical", "HF_HUB_OFFLINE": "1"}
     rng = random.Random(7)
     seen = []
     for version in range(KILLS):
@@ -88,7 +88,7 @@ def test_server_killed_during_uploads_keeps_the_index_whole(tmp_path):
     committed = []
     for version in range(4):
         port = free_port()
-        env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_RATE_LIMIT": "",
+        env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_RATE_LIMIT": "",
                             "QA_INGEST_SAMPLE_ON_START": "false", "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
         server = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -78,6 +78,7 @@ def test_quick_eval_writes_its_report_and_passes_its_gate(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["mode"] == "quick" and all(g["ok"] for g in report["gate"])
+    assert report["reader"] == "neural" and set(report["sample_gold_by_reader"]) == {"neural", "lexical"}
     assert report["sample_gold"]["summary"]["questions"] == 76
     assert "| answerable_right |" in (out / "report.md").read_text()
     assert (out / "risk_coverage.png").stat().st_size > 1000 and (out / "per_kind.png").stat().st_size > 1000
@@ -90,11 +91,11 @@ def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
     assert set(public) == {"squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh"}
     assert all(set(public[name]["hash"]) >= {"keyword", "dense", "hybrid"} for name in public)
     for name in ("squad-eval", "xquad-en", "xquad-zh"):
-        pipeline = public[name]["hash"]["pipeline"]
+        pipeline = public[name]["hash"]["pipeline"]["lexical"]  # the hash test engines read lexically
         assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
         assert pipeline["risk_coverage"][0][-1] == 1.0
-    assert public["squad-eval"]["hash"]["pipeline"]["abstention_auroc"] is not None  # the slice has unanswerables
+    assert public["squad-eval"]["hash"]["pipeline"]["lexical"]["abstention_auroc"] is not None  # has unanswerables
     assert all(t["measured"] is not None for t in run.report["targets"])
     assert "citations correct" in (tmp_path / "out" / "report.md").read_text()
     assert (tmp_path / "out" / "risk_coverage.png").stat().st_size > 1000  # one curve per set

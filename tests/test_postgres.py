@@ -125,7 +125,7 @@ def _assert_statistics(url: str) -> None:
 def test_ingest_killed_mid_run_leaves_whole_documents(pg_url, tmp_path):
     corpus = tmp_path / "corpus"
     env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": pg_url, "QA_INDEX_DIR": str(tmp_path / "ix"),
-                        "QA_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+                        "QA_EMBEDDER": "hash", "QA_READER": "lexical", "HF_HUB_OFFLINE": "1"}
     rng = random.Random(5)
     committed = []
     for version in range(3):
@@ -178,7 +178,7 @@ def test_the_postgres_store_needs_a_database_url():
 
 def test_the_cli_says_when_the_database_cannot_be_reached(tmp_path):
     env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": f"postgresql://postgres@/none?host={tmp_path}",
-                        "QA_EMBEDDER": "hash", "QA_DATABASE_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1"}
+                        "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_DATABASE_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1"}
     run = subprocess.run([sys.executable, "-m", "qa", "ask", "Who is Mark Rutte?"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 3 and "the PostgreSQL database cannot be reached" in run.stderr

@@ -21,7 +21,7 @@ def replica(database_url: str, index_dir) -> Iterator[str]:
     """One API process (its own port and local directory) on the shared database; its base URL."""
     port = free_port()
     env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": database_url, "QA_INDEX_DIR": str(index_dir),
-                        "QA_EMBEDDER": "hash", "QA_ANSWER_THRESHOLD": "0", "QA_RATE_LIMIT": "",
+                        "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_ANSWER_THRESHOLD": "0", "QA_RATE_LIMIT": "",
                         "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
     log = open(f"{index_dir}.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env, stdout=log, stderr=log)

@@ -187,7 +187,7 @@ def test_feedback_clicks_are_stored_and_exported(bot, fake):
     assert r.status_code == 200
     fake.wait_for("/response/fb-1")
     env = os.environ | {"QA_INDEX_DIR": str(settings.index_dir), "QA_STORE": settings.store,
-                        "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder}
+                        "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder, "QA_READER": settings.reader}
     out = subprocess.run([sys.executable, "-m", "qa", "feedback", "export"], env=env, capture_output=True,
                          text=True, check=True, timeout=120).stdout
     rows = [json.loads(line) for line in out.splitlines()]

@@ -36,6 +36,32 @@ def embedding_floor(settings: Settings, texts: list[str]) -> float:
     return statistics.median(times)
 
 
+def reader_cost(settings: Settings, texts: list[str], sizes: tuple[int, ...] = (1, 2, 4, 8, 16)) -> dict:
+    """Median ms for the neural reader to read n candidates of a question, and per candidate, for each n.
+
+    The candidates are sentences of the sample corpus (news-length), the
+    questions the gold set's; every n is read in one batch, as the service does."""
+    from qa.answer.reading.neural import DEFAULT_DIR, PairModel
+    from qa.passages.sentences import split_sentences
+
+    model = PairModel(DEFAULT_DIR, settings.model_cache_dir)
+    model.load()
+    sentences = [s for path in sorted(settings.sample_dir.glob("*.txt"))
+                 for text in [path.read_text(encoding="utf-8")]
+                 for s in (text[x.start:x.end] for x in split_sentences("b", text)) if len(s.split()) > 6]
+    out = {}
+    for n in sizes:
+        times = []
+        for i, question in enumerate(texts):
+            batch = [sentences[(i * 7 + j) % len(sentences)] for j in range(n)]
+            start = time.perf_counter()
+            model.logits(question, batch)
+            times.append((time.perf_counter() - start) * 1000)
+        median = statistics.median(times)
+        out[n] = {"ms": round(median, 2), "ms_per_candidate": round(median / n, 2)}
+    return out
+
+
 def run(settings: Settings, work: Path, requests_per_level: int) -> dict:
     """Start a server on an empty index (it ingests the sample), then load it at each concurrency."""
     settings = settings.model_copy(update=corpus_location(settings, "bench-serve", work, fresh=True))

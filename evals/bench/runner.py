@@ -18,13 +18,15 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
         work = Path(tmp)
         ingest = ingest_bench.run(settings, work, copies=1 if quick else 4)
         floor_ms = query_bench.embedding_floor(settings, query_bench.questions())
+        reader = query_bench.reader_cost(settings, query_bench.questions()) if settings.reader == "neural" else {}
         serve = query_bench.run(settings, work, requests_per_level=40 if quick else 400)
     scale = scale_bench.run(sizes, settings.sample_dir)
     if settings.store == "postgres":
         scale += pg_scale_bench.run(settings.database_url, sizes, scale_bench.vocabulary_from(settings.sample_dir))
     report = {"machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
               "embedder": settings.embedder, "store": settings.store, "quick": quick, "ingest": ingest,
-              "question_embedding_ms": round(floor_ms, 2), "serve": serve, "scale": scale}
+              "reader": settings.reader, "question_embedding_ms": round(floor_ms, 2), "reader_cost": reader,
+              "serve": serve, "scale": scale}
     for level in serve["levels"].values():
         level["p50_over_embedding"] = round(level["p50_ms"] / floor_ms, 2)
         level["p99_over_embedding"] = round(level["p99_ms"] / floor_ms, 2)
@@ -47,9 +49,15 @@ def markdown(r: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {c} | {v['requests']} | {v['errors']} | {v['requests_per_s']} | {v['p50_ms']} | {v['p95_ms']} "
               f"| {v['p99_ms']} | {v['p50_over_embedding']} | {v['p99_over_embedding']} |" for c, v in s["levels"].items()]
-    lines += ["", f"Start-up to /readyz: {s['first_start_to_ready_s']} s on an empty index (ingests the sample), "
-                  f"{s['reopen_to_ready_s']} s reopening it; peak RSS {s['peak_rss_mb']} MiB.", "",
-              "## Index alone at scale (synthetic clustered 384-d vectors; keyword search over synthetic text)", "",
+    lines += ["", f"Reader: {r.get('reader', 'lexical')}. Start-up to /readyz: {s['first_start_to_ready_s']} s on an "
+                  f"empty index (ingests the sample), {s['reopen_to_ready_s']} s reopening it; peak RSS "
+                  f"{s['peak_rss_mb']} MiB.", ""]
+    if r.get("reader_cost"):
+        lines += ["## Neural reader alone (one question's candidates in one batch)", "",
+                  "| candidates | ms | ms per candidate |", "|---|---|---|"]
+        lines += [f"| {n} | {v['ms']} | {v['ms_per_candidate']} |" for n, v in r["reader_cost"].items()]
+        lines.append("")
+    lines += ["## Index alone at scale (synthetic clustered 384-d vectors; keyword search over synthetic text)", "",
               "| passages | index | build s | p50 ms | p95 ms | recall@10 | bytes/passage | disk MiB |",
               "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {x['passages']} | {x['index']} | {x['build_s']} | {x['p50_ms']} | {x['p95_ms']} | "

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+from index.embedders.onnx_runtime import export_once, open_session, run_tokens
 
 
 class OnnxQueryEncoder:
@@ -43,45 +38,22 @@ class OnnxQueryEncoder:
         if self._session is None:
             self._session, self._tokenizer = self._load()
         batch = self._tokenizer(texts, padding=True, truncation=True, return_tensors="np")
-        hidden = self._session.run(None, {k: batch[k].astype(np.int64) for k in _INPUTS})[0]
+        hidden = run_tokens(self._session, batch)
         mask = batch["attention_mask"][..., None].astype(np.float32)
         vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def _load(self) -> tuple[Any, Any]:
-        import onnxruntime
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
         if not self.path.exists():
-            self._export(tokenizer)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        return session, tokenizer
+            from transformers import AutoModel
 
-    def _export(self, tokenizer: Any) -> None:
-        """Export the transformer to `self.path`, atomically (a half-written file is never there)."""
-        import torch
-        from transformers import AutoModel
-
-        log.info("exporting %s to ONNX at %s (once)", self.model_dir, self.path)
-        model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
-        example = tokenizer(["an example question"], return_tensors="pt")
-        batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
-        with warnings.catch_warnings():  # the exporter's notes on axis names and deprecations are not ours
-            warnings.simplefilter("ignore")
-            program = torch.onnx.export(_hidden_state(model), tuple(example[k] for k in _INPUTS),
-                                        input_names=list(_INPUTS), output_names=["hidden"], dynamo=True,
-                                        dynamic_shapes={k: {0: batch, 1: length} for k in _INPUTS})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".onnx.tmp")
-        os.close(fd)
-        try:
-            program.save(tmp, external_data=False)
-            os.replace(tmp, self.path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+            export_once(_hidden_state(model), tokenizer(["an example question"], return_tensors="pt"), "hidden",
+                        self.path)
+        return open_session(self.path, self.threads), tokenizer
 
 
 def _hidden_state(model: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The answering pipeline: question → retrieval → candidates → scored, cited answers."""
+"""The answering pipeline: question → retrieve → candidates → read → select → cited answers."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from index.retriever import HybridRetriever
 from qa.answer.candidates import Candidate, CandidateSet, load_candidates
 from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
-from qa.answer.ranker import LinearRanker
-from qa.answer.reranker import CrossEncoderReranker
-from qa.answer.scorer import LogisticScorer
+from qa.answer.reading.base import Reader, Reading
 from qa.answer.selection import select
+from qa.answer.windows import with_windows
 from qa.answer.spans import best_span
 from qa.types import Answer, Filters, Related, Result
 
@@ -23,28 +22,26 @@ ABSTAIN_MESSAGE = "I could not find this in the articles."
 class Answerer:
     """Answers a question with verbatim, cited quotes, or abstains.
 
-    The ranker orders a question's candidates; the scorer's probability is
-    each answer's confidence (the reranker, when given, reorders the best
-    ranked ones), and the question is answered only when the best
-    ranked candidate's confidence reaches `threshold`. Every answer's
-    `text` is `document.text[start:end]` of the cited document, read in the
-    same store snapshot as its offsets.
+    The retriever finds passages, their sentences are the candidates, the
+    `reader` gives each a rank and a confidence, and the best ranked are
+    shown while their confidence reaches `threshold` (default: the reader's
+    own, calibrated for it). Every answer's `text` is
+    `document.text[start:end]` of the cited document, read in the same store
+    snapshot as its offsets.
     """
 
-    def __init__(self, retriever: HybridRetriever, scorer: LogisticScorer, ranker: LinearRanker,
-                 threshold: float = 0.25, passages: int = 8, related: int = 3,
-                 reranker: CrossEncoderReranker | None = None) -> None:
+    def __init__(self, retriever: HybridRetriever, reader: Reader, threshold: float | None = None,
+                 passages: int = 8, related: int = 3) -> None:
+        threshold = reader.threshold if threshold is None else threshold
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         if passages <= 0:
             raise ValueError(f"passages must be > 0, got {passages}")
         self.retriever = retriever
-        self.scorer = scorer
-        self.ranker = ranker
+        self.reader = reader
         self.threshold = threshold
         self.passages = passages
         self.related = related
-        self.reranker = reranker
 
     def answer(self, question: str, top_k: int = 3, filters: Filters | None = None,
                resolved_question: str | None = None) -> Result:
@@ -54,13 +51,12 @@ class Answerer:
         asked = question if resolved_question is None else resolved_question
         clock = _Clock()
         info, found, features = self.featurize(asked, filters, clock)
-        confidences = [float(s) for s in self.scorer.score(features)]
-        ranks = self.ranker.rank(features)
-        if self.reranker is not None:
-            ranks = self.reranker.rerank(asked, [c.text for c in found.candidates], ranks)
-        ranks = [float(r) for r in ranks]
-        chosen = select(found.candidates, ranks, confidences, top_k, self.threshold)
-        answers = tuple(_answer(c, s, info) for c, s in chosen)
+        reading = self.reader.read(asked, found.candidates, features)
+        clock.lap("read_ms")
+        ranks = [float(r) for r in reading.ranks]
+        chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], top_k, self.threshold)
+        spans = _spans(found.candidates, reading)
+        answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
         clock.lap("answer_ms")
         return Result(question=question, resolved_question=asked, answered=bool(answers),
                       answer=_readable(answers), answers=answers,
@@ -74,16 +70,23 @@ class Answerer:
         retrieved = self.retriever.retrieve(question, self.passages, filters)
         if clock is not None:
             clock.lap("retrieve_ms")
-        found = load_candidates(self.retriever.index, retrieved)
+        found = with_windows(load_candidates(self.retriever.index, retrieved), info.answer_type)
         # The question's analysed terms are a subset of the retriever's, whose frequencies it looked up.
         idf = idf_weights(retrieved.document_frequencies, retrieved.total_passages)
         return info, found, feature_matrix(info, found.candidates, idf)
 
 
-def _answer(c: Candidate, score: float, info: QuestionInfo) -> Answer:
+def _spans(candidates: tuple[Candidate, ...], reading: Reading) -> dict[int, tuple[int, int]]:
+    """The reader's short-answer spans by candidate (empty when it finds none)."""
+    if reading.spans is None:
+        return {}
+    return {id(c): span for c, span in zip(candidates, reading.spans) if span is not None}
+
+
+def _answer(c: Candidate, score: float, info: QuestionInfo, span: tuple[int, int] | None = None) -> Answer:
     doc = c.document
-    short = None
-    if info.answer_type in SHORT_TYPES:
+    short = span
+    if short is None and info.answer_type in SHORT_TYPES:
         short = best_span(c.text, info.answer_type, info.terms)
     return Answer(
         text=c.text, score=round(score, 4), document_id=doc.id, title=doc.title, source=doc.source,

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import torch
 
+from qa.answer.reading.pairs import WEIGHTS_GLOB
+
 WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
-WEIGHTS_GLOB = "reader-*.safetensors"
 
 
 class PairScorer(torch.nn.Module):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The shipped weights' files (float16 safetensors, possibly in shards), as training writes them.
+WEIGHTS_GLOB = "reader-*.safetensors"
+
 
 def encode_pairs(tokenizer: Any, questions: list[str], texts: list[str], max_length: int,
                  tensors: str | None = "np") -> Any:

