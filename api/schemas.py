@@ -75,6 +75,8 @@ class AskResponse(BaseModel):
     answer: str
     answers: list[AnswerOut]
     related: list[RelatedOut]
+    threshold: float | None = Field(default=None, description="The score an answer needed to be shown: the reader's "
+                                                             "calibrated threshold unless QA_ANSWER_THRESHOLD sets it.")
     timings_ms: dict[str, float]
     conversation_id: str | None = None
 

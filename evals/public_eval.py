@@ -14,11 +14,13 @@ from evals.squad_metrics import contains_answer, exact_match, f1
 from qa.engine import Engine
 
 
-def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -> dict[str, float | None]:
-    """The engine must run at threshold 0 so every question yields a top answer and a confidence."""
+def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | None) -> dict[str, float | None]:
+    """The engine must run at threshold 0 so every question yields a top answer and a confidence;
+    each is shown at `threshold` (default: the engine's reader's threshold for the question)."""
     # conf … quoted: one per question; cited, em, f1s: one per answerable question.
-    conf, answerable, correct, quoted, cited, em, f1s, latencies = [], [], [], [], [], [], [], []
+    conf, answerable, correct, quoted, cited, em, f1s, latencies, shown_at = [], [], [], [], [], [], [], [], []
     for item in items:
+        shown_at.append(engine.answerer.reader.threshold_for(item.question) if threshold is None else threshold)
         start = time.perf_counter()
         result = engine.ask(item.question, top_k=1)
         latencies.append((time.perf_counter() - start) * 1000)
@@ -34,7 +36,7 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float) -
             em.append(exact_match(short, item.answers))
             f1s.append(f1(short, item.answers))
     conf_a, ans = np.asarray(conf), np.asarray(answerable)
-    abstained = conf_a < threshold
+    abstained = conf_a < np.asarray(shown_at)
     return {
         "questions": len(items),
         "accuracy@1": float(np.mean(np.asarray(correct)[ans])) if ans.any() else None,

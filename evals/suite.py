@@ -18,7 +18,7 @@ from evals.corpus_index import corpus_engine, corpus_location
 from evals.datasets import gold, squad
 from evals.public_eval import answer_scores
 from evals.retrieval_eval import retrieval_scores
-from qa.engine import Engine, answer_threshold
+from qa.engine import Engine
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,9 @@ def _curves(result: dict) -> dict[str, tuple[list[float], list[float]]]:
 
 def _sample_gold(settings: Settings, cache: Path) -> dict:
     """The sample gold set's numbers, failures and risk-coverage curve with `settings.reader`."""
-    threshold = answer_threshold(settings)
     engine = _sample_engine(settings, cache)
-    judged = gold_eval.judge_all(engine, gold.load())
-    return {"summary": gold_eval.summary(judged, threshold), "failures": gold_eval.failures(judged, threshold),
+    judged = gold_eval.judge_all(engine, gold.load(), settings.answer_threshold)
+    return {"summary": gold_eval.summary(judged), "failures": gold_eval.failures(judged),
             "risk_coverage": report.risk_coverage([j.confidence for j in judged],
                                                   [j.answerable and j.right_at_1 for j in judged])}
 
@@ -116,7 +115,7 @@ def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], re
             for reader in readers:
                 answering = settings.model_copy(update={"reader": reader, "embedder": embedder})
                 engine = corpus_engine(corpus, embedder, cache, answering, answer_threshold=0.0)
-                scores = answer_scores(engine, items, answer_threshold(answering))
+                scores = answer_scores(engine, items, settings.answer_threshold)
                 public[name][embedder].setdefault("pipeline", {})[reader] = scores
                 answer_rows.append([name, embedder, reader, scores["accuracy@1"], scores["short_em"],
                                     scores["short_f1"], scores["abstention_auroc"], scores["answered_right"],

@@ -120,11 +120,6 @@ def make_reader(settings: Settings) -> Reader:
     return NeuralReader.shipped(lexical, settings.model_cache_dir)
 
 
-def answer_threshold(settings: Settings) -> float:
-    """The confidence below which the engine abstains: the setting, else the configured reader's own."""
-    return make_reader(settings).threshold if settings.answer_threshold is None else settings.answer_threshold
-
-
 def open_index(settings: Settings, embedder: Embedder) -> DocumentIndex:
     """The index backend the settings name."""
     if settings.store == "postgres":

@@ -133,6 +133,7 @@ class Result:
     answer: str
     answers: tuple[Answer, ...]
     related: tuple[Related, ...]
+    threshold: float = 0.0  # the confidence an answer needed to be shown
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 

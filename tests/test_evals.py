@@ -36,23 +36,32 @@ def test_gold_set_is_large_enough_and_its_spans_are_in_the_cited_articles():
             assert any(span in texts[d] or span in texts[d].replace("**", "") for d in item.documents), item.id
 
 
-def _judged(kind: str, answerable: bool, confidence: float, right: bool, verbatim: bool = True) -> Judged:
+def _judged(kind: str, answerable: bool, confidence: float, right: bool, verbatim: bool = True,
+            threshold: float = 0.5) -> Judged:
     return Judged("x", kind, "q", "q", answerable, confidence, "t" if right else None, None, right, 1.0,
-                  verbatim, right)
+                  verbatim, right, threshold)
 
 
 def test_summary_counts_abstentions_and_right_answers_at_the_threshold():
     judged = [_judged("factoid", True, 0.9, True), _judged("factoid", True, 0.1, True),
               _judged("unanswerable", False, 0.05, False), _judged("unanswerable", False, 0.6, False)]
-    s = summary(judged, threshold=0.5)
+    s = summary(judged)
     assert s["answerable_right"] == 0.5 and s["unanswerable_abstained"] == 0.5
     assert s["abstain_precision"] == 0.5 and s["abstain_recall"] == 0.5
+    assert s["answered_precision"] == 0.5 and s["threshold"] == "0.5"
+
+
+def test_each_question_is_shown_at_its_own_threshold():
+    # A Chinese question the neural reader does not read is shown at the lexical reader's threshold.
+    judged = [_judged("factoid", True, 0.4, True, threshold=0.66), _judged("chinese", True, 0.4, True, threshold=0.25)]
+    s = summary(judged)
+    assert s["per_kind"] == {"chinese": 1.0, "factoid": 0.0} and s["threshold"] == "0.66 / 0.25"
 
 
 def test_summary_reports_citation_correctness_apart_from_answer_correctness():
     judged = [_judged("factoid", True, 0.9, True), _judged("factoid", True, 0.9, True, verbatim=False),
               _judged("factoid", True, 0.9, False), _judged("unanswerable", False, 0.9, False)]
-    s = summary(judged, threshold=0.5)
+    s = summary(judged)
     assert s["citations_verbatim"] == 0.75  # one of four top quotes is not its document's text
     assert s["citations_correct"] == round(1 / 3, 4)  # of the answerable: verbatim and from a supporting article
 

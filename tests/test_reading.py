@@ -32,7 +32,9 @@ class SpanReader:
     """A fake reader that ranks by text length and marks each candidate's first word as its short answer."""
 
     name = "span"
-    threshold = 0.0
+
+    def threshold_for(self, question: str) -> float:
+        return 0.0
 
     def read(self, question, candidates, features) -> Reading:
         ranks = np.array([len(c.text) for c in candidates], dtype=np.float32)
@@ -104,8 +106,12 @@ def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
 
 def test_the_readers_threshold_is_the_default_and_a_setting_overrides_it(sample_engine):
     retriever = sample_engine.answerer.retriever
-    assert Answerer(retriever, _neural(WordOverlapModel(), threshold=0.37)).threshold == 0.37
-    assert Answerer(retriever, _neural(WordOverlapModel(), threshold=0.37), threshold=0.0).threshold == 0.0
+    reader = _neural(WordOverlapModel(), threshold=0.37)
+    assert Answerer(retriever, reader).answer(QUESTION).threshold == 0.37
+    assert Answerer(retriever, reader, threshold=0.0).answer(QUESTION).threshold == 0.0
+    # Questions it does not read are shown at the lexical reader's threshold (their confidences are its).
+    assert reader.threshold_for("斯托尔滕贝格的合同什么时候到期？") == reader.lexical.threshold == 0.25
+    assert Answerer(retriever, reader).answer("斯托尔滕贝格的合同什么时候到期？").threshold == 0.25
     # Every read candidate has confidence sigmoid(words) < 1: a threshold of 1 abstains, and says so.
     result = Answerer(retriever, _neural(WordOverlapModel()), threshold=1.0).answer(QUESTION)
     assert not result.answered and result.related

@@ -25,15 +25,14 @@ class Answerer:
     The retriever finds passages, their sentences are the candidates, the
     `reader` gives each a rank and a confidence, and the best ranked are
     shown while their confidence reaches `threshold` (default: the reader's
-    own, calibrated for it). Every answer's `text` is
+    own for the question, calibrated for it). Every answer's `text` is
     `document.text[start:end]` of the cited document, read in the same store
     snapshot as its offsets.
     """
 
     def __init__(self, retriever: HybridRetriever, reader: Reader, threshold: float | None = None,
                  passages: int = 8, related: int = 3) -> None:
-        threshold = reader.threshold if threshold is None else threshold
-        if not 0.0 <= threshold <= 1.0:
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         if passages <= 0:
             raise ValueError(f"passages must be > 0, got {passages}")
@@ -54,12 +53,13 @@ class Answerer:
         reading = self.reader.read(asked, found.candidates, features)
         clock.lap("read_ms")
         ranks = [float(r) for r in reading.ranks]
-        chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], top_k, self.threshold)
+        threshold = self.reader.threshold_for(asked) if self.threshold is None else self.threshold
+        chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], top_k, threshold)
         spans = _spans(found.candidates, reading)
         answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
         clock.lap("answer_ms")
         return Result(question=question, resolved_question=asked, answered=bool(answers),
-                      answer=_readable(answers), answers=answers,
+                      answer=_readable(answers), answers=answers, threshold=threshold,
                       related=_related(found, ranks, self.related), timings_ms=clock.laps)
 
 

@@ -36,7 +36,10 @@ class Reader(Protocol):
     """Reads a question's candidates (with their retrieval and lexical `features`)."""
 
     name: str
-    threshold: float  # the confidence below which answers are not shown, unless settings say otherwise
+
+    def threshold_for(self, question: str) -> float:
+        """The confidence an answer to `question` needs to be shown (the reader's calibrated default)."""
+        ...
 
     def read(self, question: str, candidates: tuple[Candidate, ...], features: np.ndarray) -> Reading:
         """One rank and one confidence per candidate."""

@@ -128,17 +128,24 @@ class NeuralReader:
         self.model = model
         self.calibration = calibration
         self.languages = languages
-        self.threshold = calibration.threshold
 
     @classmethod
     def shipped(cls, lexical: LexicalReader, cache_dir: Path, directory: Path = DEFAULT_DIR) -> "NeuralReader":
         """The reader whose weights and calibration ship in `directory`."""
         return cls(lexical, PairModel(directory, cache_dir), Calibration.load(directory))
 
+    def threshold_for(self, question: str) -> float:
+        """The calibrated threshold for questions it reads; the lexical reader's for the others
+        (their confidences are the lexical scorer's)."""
+        return self.calibration.threshold if self._reads(question) else self.lexical.threshold_for(question)
+
+    def _reads(self, question: str) -> bool:
+        return detect_language(question) in self.languages
+
     def read(self, question: str, candidates: tuple[Candidate, ...], features: np.ndarray) -> Reading:
         """The lexical reading, with the best `top_n` read again by the model."""
         lexical = self.lexical.read(question, candidates, features)
-        if not candidates or detect_language(question) not in self.languages:
+        if not candidates or not self._reads(question):
             return lexical
         top = np.argsort(-lexical.ranks, kind="stable")[: self.calibration.top_n]
         read_ranks, read_confidences = self.calibration.combine(
