@@ -150,6 +150,9 @@ def train(args, data: dict, out: Path) -> dict:
             recent = []
         if step % args.checkpoint_every == 0 and step < len(plan):
             _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
+        if step == args.stop_after:
+            _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
+            raise SystemExit(f"stopped after step {step} as asked; run again with the same arguments to continue")
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
             "train_seconds": round(time.monotonic() - started, 1), "device": str(device),
@@ -229,6 +232,8 @@ def main() -> None:
     parser.add_argument("--heldout-questions", type=int, default=3000)
     parser.add_argument("--commit", default=None, help="the commit to record (default: git's)")
     parser.add_argument("--cpu", action="store_true", help="train on CPU even when a GPU is there")
+    parser.add_argument("--stop-after", type=int, default=None, help="checkpoint and stop after this step "
+                                                                     "(split a CPU run over sessions)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch

@@ -71,8 +71,8 @@ class Calibration:
     Over x = (reader logit, lexical rank − the question's best lexical rank,
     lexical logit) of each read candidate: `order` · x orders them, and
     sigmoid(`weights` · x + `bias`) is their confidence; `threshold` is the
-    confidence below which the service abstains, chosen for `precision` on
-    training-side questions.
+    confidence below which the service abstains, chosen on training-side
+    questions (where the answers shown at it were right `precision` of the time).
     """
 
     weights: tuple[float, float, float]
