@@ -12,8 +12,8 @@ from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
 from qa.answer.reading.base import Reader, Reading
 from qa.answer.selection import select
-from qa.answer.windows import with_windows
 from qa.answer.spans import best_span
+from qa.answer.windows import with_windows
 from qa.types import Answer, Filters, Related, Result
 
 ABSTAIN_MESSAGE = "I could not find this in the articles."

@@ -29,8 +29,9 @@ class PairModel:
     """The reading network (`evals/train_reader.py`) on onnxruntime.
 
     Rebuilt from the shipped weights in `directory` and the installed
-    all-MiniLM-L6-v2 package, exported once into `cache_dir` (≈ 10 s) under a
-    name keyed by the weights, and loaded on first use, once per process.
+    all-MiniLM-L6-v2 package, exported and quantised to int8 once into
+    `cache_dir` (≈ 15 s) under a name keyed by the weights' contents, and
+    loaded on first use, once per process.
     """
 
     def __init__(self, directory: Path, cache_dir: Path, threads: int = 2) -> None:
@@ -41,7 +42,7 @@ class PairModel:
         self.directory = directory
         self.settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
         self.max_length = int(self.settings["max_length"])
-        self.path = Path(cache_dir) / f"reader-{_weights_key(directory)}.int8.onnx"
+        self.cache_dir = Path(cache_dir)
         self.threads = threads
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
@@ -59,7 +60,7 @@ class PairModel:
         """The session and tokenizer, loaded (and the first time exported) on first call."""
         with self._lock:
             if self._loaded is None:
-                self._loaded = _shared_session(self.directory, self.path, int(self.settings["layers"]),
+                self._loaded = _shared_session(self.directory, self.cache_dir, int(self.settings["layers"]),
                                                self.max_length, self.threads)
             return self._loaded
 
@@ -162,9 +163,10 @@ class NeuralReader:
 
 
 @lru_cache(maxsize=2)  # once per process: every engine and thread shares it
-def _shared_session(directory: Path, path: Path, layers: int, max_length: int, threads: int) -> tuple[Any, Any]:
+def _shared_session(directory: Path, cache_dir: Path, layers: int, max_length: int, threads: int) -> tuple[Any, Any]:
     from transformers import AutoTokenizer
 
+    path = cache_dir / f"reader-{_weights_key(directory)}.int8.onnx"
     tokenizer = AutoTokenizer.from_pretrained(str(model_path()), local_files_only=True)
     if not path.exists():
         from qa.answer.reading.network import build_network, load_weights
