@@ -13,7 +13,7 @@ Deterministic for a seed (pairs, batch order, initialisation); resumable: a
 checkpoint is written every `--checkpoint-every` steps to OUT/checkpoint and a
 rerun with the same arguments continues from it. On a CUDA GPU it trains in
 bfloat16 autocast over all the data in minutes; on CPU the default `--fraction`
-is 1/16 of the training questions (about half an hour on 2 cores).
+is 1/16 of the SQuAD v1.1 questions (≈ 11 min on 2 cores at the 44 pairs/s measured).
 
 Writes OUT/reader-*.safetensors (float16, without the packaged word embeddings),
 OUT/reader.json (what the service needs to rebuild the network), OUT/training.json
