@@ -41,7 +41,7 @@ from evals.datasets import squad
 from evals.reader_data import CALIB_EVERY, HELDOUT_EVERY, SQUAD_TRAIN, TRAINDATA
 from evals.squad_metrics import contains_answer
 from qa.answer.reading.lexical import LexicalReader
-from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, PairModel, combined_logit
+from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, Calibration, PairModel, reading_features
 from qa.ingest.readers import RawArticle
 
 log = logging.getLogger("calibrate_reader")
@@ -60,7 +60,7 @@ class Asked:
 
 def collect(engine, items, model: PairModel, depth: int) -> list[Asked]:
     """Every question's best `depth` lexical candidates, labelled and read."""
-    lexical = LexicalReader.for_embedder(engine.settings.embedder)
+    lexical = engine.answerer.reader  # the engine is opened with the lexical reader
     out = []
     for item in items:
         _, found, features = engine.answerer.featurize(item.question)
@@ -106,12 +106,9 @@ CONFIDENCE_COLUMNS = (0, 2)  # reader logit and lexical logit: calibration AUROC
 
 
 def scored(asked: list[Asked], weights, bias: float, top_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each question's read candidates' (ranks, confidences), best lexical first."""
-    out = []
-    for a in asked:
-        args = (a.logits[:top_n], a.rank_gap[:top_n], a.lexical[:top_n])
-        out.append((combined_logit(ORDER, 0.0, *args), 1 / (1 + np.exp(-combined_logit(weights, bias, *args)))))
-    return out
+    """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them."""
+    calibration = Calibration(weights, bias, 0.0, top_n, ORDER)
+    return [calibration.score(_columns(a, top_n)) for a in asked]
 
 
 def fit(asked: list[Asked], top_n: int, columns: tuple[int, ...] = CONFIDENCE_COLUMNS) -> tuple[tuple[float, ...], float]:
@@ -128,8 +125,7 @@ def fit(asked: list[Asked], top_n: int, columns: tuple[int, ...] = CONFIDENCE_CO
 
 
 def _columns(a: Asked, top_n: int) -> np.ndarray:
-    p = np.clip(a.lexical[:top_n], 1e-6, 1 - 1e-6)
-    return np.stack([a.logits[:top_n], a.rank_gap[:top_n], np.log(p / (1 - p))], axis=1)
+    return reading_features(a.logits[:top_n], a.rank_gap[:top_n], a.lexical[:top_n])
 
 
 def outcomes(asked: list[Asked], read: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.reader_data import DEFAULT_OUT as DATA
-from evals.reader_data import EVAL_OUT as EVAL_DATA
+from evals import reader_data
 from qa.answer.reading.pairs import encode_pairs
 
 log = logging.getLogger("reader_eval")
@@ -48,10 +47,8 @@ End-to-end numbers (retrieval, reading, abstention) are in the README's "Answer 
 
 def training_data(path: Path | None) -> dict:
     """The prepared training data, preparing it from ../shared first when the default file is missing."""
-    from evals import reader_data
-
     if path is None:
-        path = DATA
+        path = reader_data.DEFAULT_OUT
         if not path.exists():
             reader_data.prepare(path)
     return reader_data.load(path)
@@ -80,11 +77,9 @@ def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: i
 
 def eval_split_accuracy(model, tokenizer, max_length: int, limit: int) -> dict:
     """The same measure on the evaluation splits, when their prepared file is there (reported, never used to choose)."""
-    from evals import reader_data
-
-    if not EVAL_DATA.exists():
+    if not reader_data.EVAL_OUT.exists():
         return {}
-    data = reader_data.load(EVAL_DATA)
+    data = reader_data.load(reader_data.EVAL_OUT)
     return {role: in_paragraph_accuracy(model, tokenizer, data, role, max_length, limit)
             for role in sorted({q["role"] for q in data["questions"]})}
 

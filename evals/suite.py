@@ -112,10 +112,9 @@ def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], re
                                        scores["MRR@10"], scores["nDCG@10"]])
             if name == "xquad-en→zh":  # gold answers are English, the paragraphs Chinese
                 continue
-            for reader in readers:
-                answering = settings.model_copy(update={"reader": reader, "embedder": embedder})
-                engine = corpus_engine(corpus, embedder, cache, answering, answer_threshold=0.0)
-                scores = answer_scores(engine, items, settings.answer_threshold)
+            for reader in readers:  # the same index, opened again with each reader (nothing re-ingested)
+                answering = Engine(engine.settings.model_copy(update={"reader": reader}))
+                scores = answer_scores(answering, items, settings.answer_threshold)
                 public[name][embedder].setdefault("pipeline", {})[reader] = scores
                 answer_rows.append([name, embedder, reader, scores["accuracy@1"], scores["short_em"],
                                     scores["short_f1"], scores["abstention_auroc"], scores["answered_right"],

@@ -95,9 +95,9 @@ def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path):
     assert resumed.returncode == 0 and "resuming at step 2" in resumed.stderr, resumed.stderr
     from safetensors.numpy import load_file
 
-    for name in ("reader-01-of-01.safetensors",):
-        a, b = load_file(str(tmp_path / "whole" / name)), load_file(str(tmp_path / "resumed" / name))
-        assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    name = "reader-01-of-01.safetensors"
+    a, b = load_file(str(tmp_path / "whole" / name)), load_file(str(tmp_path / "resumed" / name))
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     assert not (tmp_path / "resumed" / "checkpoint").exists()
     card = (tmp_path / "whole" / "README.md").read_text()
     assert "commit `test`" in card and "| heldout_squad_v1_train_articles |" in card

@@ -23,6 +23,8 @@ from qa.passages.language import detect_language
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "reader"
 SETTINGS_FILE = "reader.json"
 CALIBRATION_FILE = "calibration.json"
+_TOKENIZER_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()
 
 
 class PairModel:
@@ -44,33 +46,29 @@ class PairModel:
         self.max_length = int(self.settings["max_length"])
         self.cache_dir = Path(cache_dir)
         self.threads = threads
-        self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any] | None = None
 
     def logits(self, question: str, texts: list[str]) -> np.ndarray:
         """The model's logit for each (question, text) pair, all in one batch."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
         session, tokenizer = self.load()
-        with self._lock:  # a fast tokenizer refuses concurrent calls ("Already borrowed")
+        with _TOKENIZER_LOCK:  # the tokenizer is shared, and a fast one refuses concurrent calls ("Already borrowed")
             batch = encode_pairs(tokenizer, [question] * len(texts), texts, self.max_length)
         return run_tokens(session, batch).astype(np.float32)
 
     def load(self) -> tuple[Any, Any]:
         """The session and tokenizer, loaded (and the first time exported) on first call."""
-        with self._lock:
-            if self._loaded is None:
-                self._loaded = _shared_session(self.directory, self.cache_dir, int(self.settings["layers"]),
-                                               self.max_length, self.threads)
-            return self._loaded
+        with _LOAD_LOCK:  # one export even when several threads ask first
+            return _shared_session(self.directory, self.cache_dir, int(self.settings["layers"]), self.max_length,
+                                   self.threads)
 
 
 @dataclass(frozen=True)
 class Calibration:
     """How the reader's logit and the lexical reader's scores combine (`evals/calibrate_reader.py`).
 
-    Over x = (reader logit, lexical rank − the question's best lexical rank,
-    lexical logit) of each read candidate: `order` · x orders them, and
+    Over x = `reading_features` (reader logit, lexical rank − the question's best
+    lexical rank, lexical logit) of each read candidate: `order` · x orders them, and
     sigmoid(`weights` · x + `bias`) is their confidence; `threshold` is the
     confidence below which the service abstains, chosen on training-side
     questions (where the answers shown at it were right `precision` of the time).
@@ -98,19 +96,16 @@ class Calibration:
         return cls(tuple(data["weights"]), data["bias"], data["threshold"], data["top_n"], tuple(data["order"]),
                    data["precision"])
 
-    def combine(self, logits: np.ndarray, lexical: Reading, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The ranks and confidences of candidates `rows` given their reader `logits`."""
-        gap, probability = lexical.ranks[rows] - lexical.ranks.max(), lexical.confidences[rows]
-        z = combined_logit(self.weights, self.bias, logits, gap, probability)
-        return combined_logit(self.order, 0.0, logits, gap, probability), 1.0 / (1.0 + np.exp(-z))
+    def score(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ranks and confidences of read candidates from their `reading_features`."""
+        z = x @ np.asarray(self.weights) + self.bias
+        return x @ np.asarray(self.order), 1.0 / (1.0 + np.exp(-z))
 
 
-def combined_logit(weights, bias: float, logits: np.ndarray, rank_gap: np.ndarray,
-                   lexical_probability: np.ndarray) -> np.ndarray:
-    """w · (reader logit, lexical rank gap, lexical logit) + bias (shared with the calibration's fit)."""
+def reading_features(logits: np.ndarray, rank_gap: np.ndarray, lexical_probability: np.ndarray) -> np.ndarray:
+    """x = (reader logit, lexical rank gap, lexical logit), a row per read candidate (serving and the fit)."""
     p = np.clip(lexical_probability.astype(np.float64), 1e-6, 1 - 1e-6)
-    x = np.stack([logits.astype(np.float64), rank_gap.astype(np.float64), np.log(p / (1 - p))], axis=1)
-    return x @ np.asarray(weights, dtype=np.float64) + bias
+    return np.stack([logits.astype(np.float64), rank_gap.astype(np.float64), np.log(p / (1 - p))], axis=1)
 
 
 class NeuralReader:
@@ -149,8 +144,9 @@ class NeuralReader:
         if not candidates or not self._reads(question):
             return lexical
         top = np.argsort(-lexical.ranks, kind="stable")[: self.calibration.top_n]
-        read_ranks, read_confidences = self.calibration.combine(
-            self.model.logits(question, [candidates[i].text for i in top]), lexical, top)
+        logits = self.model.logits(question, [candidates[i].text for i in top])
+        read_ranks, read_confidences = self.calibration.score(
+            reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]))
         ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
         ranks[top] = read_ranks
         confidences = np.zeros(len(candidates))
