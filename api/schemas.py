@@ -50,6 +50,7 @@ class AnswerOut(BaseModel):
     short_answer: str | None
     short_start: int | None
     short_end: int | None
+    lang: str = Field(default="en", description="The quote's language (en, zh); it may differ from the question's.")
 
 
 class RelatedOut(BaseModel):
@@ -77,6 +78,10 @@ class AskResponse(BaseModel):
     related: list[RelatedOut]
     threshold: float | None = Field(default=None, description="The score an answer needed to be shown: the reader's "
                                                              "calibrated threshold unless QA_ANSWER_THRESHOLD sets it.")
+    lang: str = Field(default="en", description="The question's language (en, zh); an answer from an article in "
+                                               "the other language says so in its own `lang`.")
+    read_by: str = Field(default="", description="The model that read the question: neural-en (MiniLM), "
+                                                 "neural-multilingual (multilingual-e5) or lexical.")
     timings_ms: dict[str, float]
     conversation_id: str | None = None
 

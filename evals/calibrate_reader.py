@@ -5,14 +5,16 @@
 Training side only: the SQuAD 2.0 dev half's calibration articles (every 3rd
 training article, which the reading model never saw; half their questions are
 unanswerable) asked of an index of all the dev half's training articles, and
-SQuAD v1.1's held-out training articles (every 20th) asked of their own index.
+SQuAD v1.1's held-out training articles (every 20th) asked of their own index;
+for a reader of Chinese (the multilingual one) also CMRC 2018's calibration
+articles (every 20th, the one before the held-out one) asked of theirs.
 For each question the lexical reader's best `--depth` candidates are read by
 the model. The read candidates are ordered by the reader's logit alone (adding
 the lexical scores lowered accuracy@1 on both sets); their confidence is a
 logistic regression over (reader logit, lexical logit) fitted on every read
-candidate of both sets (one question in eight unanswerable). The threshold
+candidate of every set (one question in eight unanswerable for the English ones). The threshold
 is the highest confidence at which the reader still shows as many right
-answers on both sets as the lexical reader does at its threshold (0.25): the
+answers on the sets together as the lexical reader does at its threshold (0.25): the
 neural reader then answers at least as many questions right, more precisely.
 (`--precision P` instead takes the lowest threshold whose answered questions
 are right P of the time; at .85 it showed far fewer right answers than the
@@ -21,7 +23,7 @@ the sample gold set.) Fitted on the dev-half articles alone (half their
 questions unanswerable, SQuAD 2.0's adversarial kind) the confidence
 under-rated SQuAD v1.1's answers (expected calibration error .35 there), so
 both sets are used. Writes
-OUT/calibration.json with the numbers measured on both sets (accuracy@1,
+OUT/calibration.json with the numbers measured on each set (accuracy@1,
 AUROC, expected calibration error, the risk-coverage points).
 """
 
@@ -38,7 +40,7 @@ import numpy as np
 
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
-from evals.reader_data import CALIB_EVERY, HELDOUT_EVERY, SQUAD_TRAIN, TRAINDATA
+from evals.reader_data import CALIB_EVERY, CMRC_TRAIN, HELDOUT_EVERY, SQUAD_TRAIN, TRAINDATA
 from evals.squad_metrics import contains_answer
 from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, Calibration, PairModel, reading_features
@@ -83,6 +85,22 @@ def dev_half_calibration(files: squad.EvalFiles) -> tuple[squad.QASet, tuple]:
     training = [a["title"] for position, a in enumerate(raw) if position % 2 == 0]
     calib = {title for n, title in enumerate(training) if n % CALIB_EVERY == CALIB_EVERY - 1}
     return data, tuple(i for i in data.items if i.paragraph_key.split(":")[1] in calib)
+
+
+def cmrc_calibration(traindata: Path) -> squad.QASet:
+    """CMRC 2018's calibration articles (`evals.reader_data`: never trained on) as a corpus of their own."""
+    data = json.loads(gzip.open(traindata / CMRC_TRAIN, "rt", encoding="utf-8").read())["data"]
+    articles, items = [], []
+    for n, article in enumerate(data):
+        if n % HELDOUT_EVERY != HELDOUT_EVERY - 2:
+            continue
+        for p, paragraph in enumerate(article["paragraphs"]):
+            key = f"cmrc-calib:{article.get('title', n)}:{n}:{p}"
+            articles.append(RawArticle(key=key, body=paragraph["context"], title=str(article.get("title", key)),
+                                       markdown=False))
+            items.extend(squad.QAItem(qa["id"], qa["question"], tuple(dict.fromkeys(a["text"] for a in qa["answers"])),
+                                      key) for qa in paragraph["qas"])
+    return squad.QASet("cmrc-calib", tuple(articles), tuple(items))
 
 
 def squad_v1_heldout(traindata: Path) -> squad.QASet:
@@ -195,18 +213,23 @@ def main() -> None:
     v1 = squad_v1_heldout(args.traindata)
     engine = corpus_engine(v1, args.embedder, args.cache, reader="lexical")
     held = collect(engine, v1.items[:args.heldout_questions], model, args.depth)
-    weights, bias = fit(calib + held, args.top_n)
-    top, right = outcomes(calib + held, scored(calib + held, weights, bias, args.top_n))
+    sets = {"dev-half calibration articles": calib, "SQuAD v1.1 held-out articles": held}
+    if "zh" in model.settings.get("languages", ["en"]):
+        chinese = cmrc_calibration(args.traindata)
+        engine = corpus_engine(chinese, args.embedder, args.cache, reader="lexical")
+        sets["CMRC 2018 calibration articles"] = collect(engine, chinese.items, model, args.depth)
+    every = [a for asked in sets.values() for a in asked]
+    weights, bias = fit(every, args.top_n)
+    top, right = outcomes(every, scored(every, weights, bias, args.top_n))
     if args.precision is None:
-        threshold = matching_threshold(calib + held, top, right, LexicalReader.for_embedder(args.embedder).threshold)
+        threshold = matching_threshold(every, top, right, LexicalReader.for_embedder(args.embedder).threshold)
     else:
         threshold = choose_threshold(top, right, args.precision)
     measured = {name: summary(a, scored(a, weights, bias, args.top_n), threshold)
-                for name, a in (("dev-half calibration articles", calib), ("SQuAD v1.1 held-out articles", held),
-                                ("both", calib + held))}
+                for name, a in (*sets.items(), ("all", every))}
     recall = {n: round(float(np.mean([a.labels[:n].any() for a in held if len(a.labels)])), 4) for n in (1, 2, 4, 8, 16)}
     result = {"weights": weights, "bias": bias, "order": ORDER, "threshold": threshold, "top_n": args.top_n,
-              "precision": measured["both"]["precision"], "rule": "as many right answers shown as the lexical reader"
+              "precision": measured["all"]["precision"], "rule": "as many right answers shown as the lexical reader"
               if args.precision is None else f"precision {args.precision}", "measured": measured,
               "lexical_recall_at_n_heldout": recall}
     (args.reader / CALIBRATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

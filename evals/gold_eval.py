@@ -70,7 +70,7 @@ def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None, thre
     return Judged(item.id, item.kind, item.question, result.resolved_question, item.answerable,
                   top.score if top else 0.0, top.text if top else None, top.source if top else None,
                   right, round(latency, 2), quoted or top is None, supported,
-                  engine.answerer.reader.threshold_for(result.resolved_question) if threshold is None else threshold)
+                  result.reader_threshold if threshold is None else threshold)
 
 
 def summary(judged: list[Judged]) -> dict:

@@ -20,9 +20,9 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
     # conf … quoted: one per question; cited, em, f1s: one per answerable question.
     conf, answerable, correct, quoted, cited, em, f1s, latencies, shown_at = [], [], [], [], [], [], [], [], []
     for item in items:
-        shown_at.append(engine.answerer.reader.threshold_for(item.question) if threshold is None else threshold)
         start = time.perf_counter()
         result = engine.ask(item.question, top_k=1)
+        shown_at.append(result.reader_threshold if threshold is None else threshold)
         latencies.append((time.perf_counter() - start) * 1000)
         top = result.answers[0] if result.answers else None
         conf.append(top.score if top else 0.0)

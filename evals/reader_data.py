@@ -2,17 +2,19 @@
 
     python -m evals.reader_data [--out evals/out/reader-data.json.gz] [--evaluation]
 
-Reads the training side only: SQuAD v1.1 train (../shared/traindata) and the
-SQuAD 2.0 dev half's training articles (even positions, minus paragraphs
-XQuAD shares). Every paragraph is split into sentences with the service's own
+Reads the training side only: SQuAD v1.1 train and CMRC 2018 train (Chinese,
+../shared/traindata) and the SQuAD 2.0 dev half's training articles (even
+positions, minus paragraphs XQuAD shares). Every paragraph is split into sentences with the service's own
 splitter (`qa.passages.sentences`), so the model trains on the candidates it
 will read; each question keeps the indices of the sentences that overlap its
 answer. Each question is tagged with its role:
 
 - `train`: the reading model learns from it;
-- `heldout`: every 20th SQuAD v1.1 article, to report and compare trained models;
-- `calib`: every 3rd dev-half training article, never trained on, to calibrate
-  confidence and choose the abstention threshold (`evals.calibrate_reader`).
+- `heldout`: every 20th SQuAD v1.1 article and every 20th CMRC article, to report
+  and compare trained models;
+- `calib`: every 3rd dev-half training article and every 20th CMRC article (the
+  next one), never trained on, to calibrate confidence and choose the abstention
+  threshold (`evals.calibrate_reader`).
 
 SQuAD v1.1's reconstructed offsets are first occurrences: a question whose
 answer text occurs more than once in its paragraph is dropped rather than
@@ -34,9 +36,10 @@ if TYPE_CHECKING:  # the trainer loads prepared files on machines without the in
 
 TRAINDATA = Path(__file__).resolve().parents[2] / "shared" / "traindata"
 SQUAD_TRAIN = "squad-v1.1-train.reconstructed.json.gz"
+CMRC_TRAIN = "cmrc2018_train.json.gz"
 DEFAULT_OUT = Path("evals/out/reader-data.json.gz")
 EVAL_OUT = Path("evals/out/reader-eval.json.gz")
-FORMAT = 1
+FORMAT = 2
 HELDOUT_EVERY = 20
 CALIB_EVERY = 3
 log = logging.getLogger("reader_data")
@@ -61,6 +64,14 @@ def _squad_v1(path: Path) -> list[tuple[str, dict, str]]:
             for n, article in enumerate(data) for p in article["paragraphs"]]
 
 
+def _cmrc(path: Path) -> list[tuple[str, dict, str]]:
+    """(source, paragraph, role) of CMRC 2018 train."""
+    data = json.loads(gzip.open(path, "rt", encoding="utf-8").read())["data"]
+    roles = {HELDOUT_EVERY - 1: "heldout", HELDOUT_EVERY - 2: "calib"}
+    return [("cmrc", p, roles.get(n % HELDOUT_EVERY, "train")) for n, article in enumerate(data)
+            for p in article["paragraphs"]]
+
+
 def _dev_half_train(files: squad.EvalFiles) -> list[tuple[str, dict, str]]:
     """(source, paragraph, role) of the SQuAD 2.0 dev half's training articles."""
     from evals.datasets import squad
@@ -80,7 +91,7 @@ def _paragraph_record(job: tuple[str, dict, str]) -> tuple[dict, list[dict], int
     questions, dropped = [], 0
     for qa in paragraph["qas"]:
         answers = [] if qa.get("is_impossible") else qa["answers"]
-        if source == "squad1" and any(text.count(a["text"]) != 1 for a in answers):
+        if source in ("squad1", "cmrc") and any(text.count(a["text"]) != 1 for a in answers):
             dropped += 1
             continue
         positive = sorted({i for a in answers
@@ -109,8 +120,10 @@ def _eval_splits(files: squad.EvalFiles) -> list[tuple[str, dict, str]]:
     """(source, paragraph, role) of the evaluation splits: to report in-paragraph reading, never to train."""
     dev = json.loads(files.squad_dev_half.read_text(encoding="utf-8"))["data"]
     xquad = json.loads(files.xquad("en").read_text(encoding="utf-8"))["data"]
+    xquad_zh = json.loads(files.xquad("zh").read_text(encoding="utf-8"))["data"]
     return ([("squad2dev", p, "squad2-dev-half-eval") for position, a in enumerate(dev) if position % 2
-             for p in a["paragraphs"]] + [("xquad", p, "xquad-en") for a in xquad for p in a["paragraphs"]])
+             for p in a["paragraphs"]] + [("xquad", p, "xquad-en") for a in xquad for p in a["paragraphs"]]
+            + [("xquad", p, "xquad-zh") for a in xquad_zh for p in a["paragraphs"]])
 
 
 def load(path: Path) -> dict:
@@ -126,7 +139,8 @@ def prepare(out: Path, traindata: Path = TRAINDATA, evaldata: Path | None = None
     from evals.datasets import squad
 
     files = squad.EvalFiles(squad.SHARED if evaldata is None else evaldata)
-    data = build(_eval_splits(files) if evaluation else _squad_v1(traindata / SQUAD_TRAIN) + _dev_half_train(files))
+    data = build(_eval_splits(files) if evaluation else
+                 _squad_v1(traindata / SQUAD_TRAIN) + _dev_half_train(files) + _cmrc(traindata / CMRC_TRAIN))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as f:

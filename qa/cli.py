@@ -17,6 +17,7 @@ from index.manifest import IndexMismatchError
 from index.writer import WriteOutcome
 from qa.engine import Engine, result_dict
 from qa.ingest.errors import SkippedInput
+from qa.passages.language import language_note
 from qa.settings import Settings
 from qa.types import Filters
 
@@ -76,7 +77,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     for n, a in enumerate(result.answers, start=1):
         where = a.url or a.source
         typer.echo(f"[{n}] {a.title} ({a.published or 'undated'}) {where} "
-                   f"chars {a.start}-{a.end}, confidence {a.score:.2f}")
+                   f"chars {a.start}-{a.end}, confidence {a.score:.2f}{language_note(a.lang, result.lang)}")
     if not result.answered and result.related:
         typer.echo("Closest passages:")
         for r in result.related:

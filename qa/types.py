@@ -100,6 +100,7 @@ class Answer:
     short_answer: str | None = None
     short_start: int | None = None
     short_end: int | None = None
+    lang: str = "en"  # the quote's language ("en", "zh"): a question may be answered from an article in another
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ class Result:
     answers: tuple[Answer, ...]
     related: tuple[Related, ...]
     threshold: float = 0.0  # the confidence an answer needed to be shown
+    lang: str = "en"  # the question's language; an answer's own `lang` may differ (an article in another)
+    read_by: str = ""  # the model that read the question (its calibration gives `reader_threshold`)
+    reader_threshold: float = 0.0  # the reading's calibrated threshold (`threshold` unless a setting overrides it)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 

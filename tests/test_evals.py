@@ -14,6 +14,7 @@ import pytest
 from conftest import make_settings
 
 from evals import suite
+from qa.passages.language import detect_language
 from evals.datasets.gold import GOLD, KINDS, load
 from evals.datasets.make_slice import write_slice
 from evals.datasets.squad import SHARED, VENDORED_SLICE, EvalFiles
@@ -97,9 +98,9 @@ def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
     run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
                     limit=None, command="citeqa eval --evaldata evals/data/slice", files=EvalFiles(VENDORED_SLICE))
     public = run.report["public"]
-    assert set(public) == {"squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh"}
+    assert set(public) == {"squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"}
     assert all(set(public[name]["hash"]) >= {"keyword", "dense", "hybrid"} for name in public)
-    for name in ("squad-eval", "xquad-en", "xquad-zh"):
+    for name in ("squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"):
         pipeline = public[name]["hash"]["pipeline"]["lexical"]  # the hash test engines read lexically
         assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
@@ -116,7 +117,7 @@ def test_a_missing_public_set_is_skipped_with_a_message_saying_where_to_put_it(t
     with caplog.at_level(logging.WARNING):
         run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
                         limit=None, command="citeqa eval", files=EvalFiles(partial))
-    assert set(run.report["public"]) == {"xquad-en", "xquad-zh", "xquad-en→zh"}
+    assert set(run.report["public"]) == {"xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"}
     assert "skipping squad-eval" in caplog.text and "../shared/evaldata" in caplog.text
     assert run.report["sample_gold"]["summary"]["questions"] == 76
 
@@ -130,3 +131,14 @@ def test_vendored_slice_is_the_documented_cut_of_the_full_files(tmp_path):
         cut = tmp_path / vendored.relative_to(VENDORED_SLICE)
         assert cut.read_bytes() == vendored.read_bytes(), vendored
     assert (VENDORED_SLICE / "LICENSE-CC-BY-SA4.0.txt").exists() and (VENDORED_SLICE / "SOURCES.md").exists()
+
+
+def test_crossed_xquad_sets_ask_one_languages_questions_of_the_others_paragraphs():
+    sets = suite._load_public(EvalFiles(VENDORED_SLICE))
+    for name, asked_in in (("xquad-en→zh", "en"), ("xquad-zh→en", "zh")):
+        corpus, items = sets[name]
+        bodies = {a.key: a.body for a in corpus.articles}
+        assert items and all(i.paragraph_key in bodies for i in items), name
+        # The gold answers are the paragraphs' own language, found in them; the questions are the other's.
+        assert all(any(answer in bodies[i.paragraph_key] for answer in i.answers) for i in items), name
+        assert {detect_language(i.question) for i in items} == {asked_in}, name

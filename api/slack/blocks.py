@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from qa.passages.language import language_note
+
 SECTION_CHARS = 3000  # Slack's limit for a section's text
 MAX_BLOCKS = 50  # Slack's limit per message
 
@@ -22,7 +24,8 @@ def answer_messages(result: dict, feedback_key: str | None, document_url: str,
             lead = f"*{escape(a['short_answer'])}* — " if a.get("short_answer") else ""
             blocks.extend(_sections(f"{lead}> {escape(a['text'])} [{n}]"))
             blocks.append(_context(f"[{n}] {_link(a, document_url)} · {a.get('published') or 'undated'}"
-                                   f" · confidence {a['score']:.2f}"))
+                                   f" · confidence {a['score']:.2f}"
+                                   f"{language_note(a.get('lang', 'en'), result.get('lang', 'en'))}"))
     else:
         blocks.extend(_sections(f":grey_question: {escape(result['answer'])}"))
         for n, r in enumerate(result["related"], start=1):

@@ -58,10 +58,13 @@ function renderResult(item, result) {
     const quote = el("blockquote", { className: "answer" });
     if (a.short_answer) quote.append(el("span", { className: "short", text: `${a.short_answer} — ` }));
     quote.append(`“${a.text}”`, citationChip(i + 1, a.document_id, a.start, a.end, a.title),
-      el("span", { className: "confidence", text: ` ${a.published || "undated"} · confidence ${a.score.toFixed(2)}` }));
+      el("span", { className: "confidence", text: ` ${a.published || "undated"} · confidence ${a.score.toFixed(2)}` +
+        (a.lang && a.lang !== result.lang ? ` · quoted in ${LANGUAGES[a.lang] || a.lang}` : "") }));
     item.append(quote);
   });
 }
+
+const LANGUAGES = { en: "English", zh: "Chinese" };
 
 async function ask(question) {
   const item = el("li", { className: "turn" }, el("div", { className: "q", text: question }),

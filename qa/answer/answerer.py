@@ -14,6 +14,7 @@ from qa.answer.reading.base import Reader, Reading
 from qa.answer.selection import select
 from qa.answer.spans import best_span
 from qa.answer.windows import with_windows
+from qa.passages.language import detect_language
 from qa.types import Answer, Filters, Related, Result
 
 ABSTAIN_MESSAGE = "I could not find this in the articles."
@@ -24,8 +25,8 @@ class Answerer:
 
     The retriever finds passages, their sentences are the candidates, the
     `reader` gives each a rank and a confidence, and the best ranked are
-    shown while their confidence reaches `threshold` (default: the reader's
-    own for the question, calibrated for it). Every answer's `text` is
+    shown while their confidence reaches `threshold` (default: the one the
+    reading says, calibrated for the model that read the question). Every answer's `text` is
     `document.text[start:end]` of the cited document, read in the same store
     snapshot as its offsets.
     """
@@ -53,13 +54,15 @@ class Answerer:
         reading = self.reader.read(asked, found.candidates, features)
         clock.lap("read_ms")
         ranks = [float(r) for r in reading.ranks]
-        threshold = self.reader.threshold_for(asked) if self.threshold is None else self.threshold
+        threshold = reading.threshold if self.threshold is None else self.threshold
         chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], top_k, threshold)
         spans = _spans(found.candidates, reading)
         answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
         clock.lap("answer_ms")
         return Result(question=question, resolved_question=asked, answered=bool(answers),
-                      answer=_readable(answers), answers=answers, threshold=threshold,
+                      answer=_readable(answers), answers=answers, threshold=threshold, lang=detect_language(asked),
+                      read_by=reading.read_by,
+                      reader_threshold=reading.threshold,
                       related=_related(found, ranks, self.related), timings_ms=clock.laps)
 
 
@@ -94,7 +97,7 @@ def _answer(c: Candidate, score: float, info: QuestionInfo, span: tuple[int, int
         context=_context(c),
         short_answer=c.text[short[0]:short[1]] if short else None,
         short_start=c.start + short[0] if short else None,
-        short_end=c.start + short[1] if short else None)
+        short_end=c.start + short[1] if short else None, lang=c.lang)
 
 
 def _context(c: Candidate, chars: int = 160) -> str:

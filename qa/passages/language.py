@@ -25,3 +25,13 @@ def word_count(text: str) -> float:
         return float(len(text.split()))
     latin_words = sum(1 for tok in text.split() if cjk_count(tok) == 0)
     return latin_words + cjk / 1.7
+
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def language_note(answer_lang: str, question_lang: str) -> str:
+    """" · quoted in Chinese" when an answer's language is not the question's, else ""."""
+    if answer_lang == question_lang:
+        return ""
+    return f" · quoted in {LANGUAGE_NAMES.get(answer_lang, answer_lang)}"

