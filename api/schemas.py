@@ -82,6 +82,8 @@ class AskResponse(BaseModel):
                                                "the other language says so in its own `lang`.")
     read_by: str = Field(default="", description="The model that read the question: neural-en (MiniLM), "
                                                  "neural-multilingual (multilingual-e5) or lexical.")
+    reader_threshold: float = Field(default=0.0, description="The calibrated threshold of the model that read the "
+                                                             "question (`threshold` unless QA_ANSWER_THRESHOLD sets it).")
     timings_ms: dict[str, float]
     conversation_id: str | None = None
 

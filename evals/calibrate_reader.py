@@ -172,6 +172,13 @@ def matching_threshold(asked: list[Asked], top: np.ndarray, right: np.ndarray, l
     return float(np.floor(top[order][enough[0]] * 1e4) / 1e4) if len(enough) else 0.0
 
 
+def top_n_accuracy(asked: list[Asked], counts: tuple[int, ...] = (1, 2, 3, 4, 6, 8)) -> dict[int, float]:
+    """Accuracy@1 of the answerable questions when the model reads the lexical best n (its logit orders them)."""
+    answerable = [a for a in asked if a.answerable and len(a.labels)]
+    return {n: round(float(np.mean([a.labels[int(np.argmax(a.logits[:n]))] > 0 for a in answerable])), 4)
+            for n in counts}
+
+
 def summary(asked: list[Asked], read: list[tuple[np.ndarray, np.ndarray]], threshold: float) -> dict:
     """Accuracy@1 (answerable), AUROC of answerable vs not, ECE of the top confidence, and the answered share."""
     from sklearn.metrics import roc_auc_score
@@ -228,10 +235,11 @@ def main() -> None:
     measured = {name: summary(a, scored(a, weights, bias, args.top_n), threshold)
                 for name, a in (*sets.items(), ("all", every))}
     recall = {n: round(float(np.mean([a.labels[:n].any() for a in held if len(a.labels)])), 4) for n in (1, 2, 4, 8, 16)}
+    by_top_n = {name: top_n_accuracy(asked) for name, asked in sets.items()}
     result = {"weights": weights, "bias": bias, "order": ORDER, "threshold": threshold, "top_n": args.top_n,
               "precision": measured["all"]["precision"], "rule": "as many right answers shown as the lexical reader"
               if args.precision is None else f"precision {args.precision}", "measured": measured,
-              "lexical_recall_at_n_heldout": recall}
+              "lexical_recall_at_n_heldout": recall, "accuracy_at_1_by_candidates_read": by_top_n}
     (args.reader / CALIBRATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     log.info("%s", json.dumps(result, indent=1))
 

@@ -52,6 +52,20 @@ def test_last_rival(model_engine):
     assert "Klaus Iohannis" in top["text"]
 
 
+def test_a_chinese_question_about_the_chinese_article_is_answered_in_chinese(model_engine):
+    result = _ask(model_engine, "鲁特承诺匈牙利可以选择退出什么？")
+    top = result["answers"][0]
+    assert result["answered"] and result["read_by"] == "neural-multilingual" and result["lang"] == "zh"
+    assert top["lang"] == "zh" and "选择退出" in top["text"]
+
+
+def test_a_chinese_question_about_an_english_fact_is_answered_with_the_english_quote(model_engine):
+    result = _ask(model_engine, "斯托尔滕贝格的合同什么时候到期？")
+    top = result["answers"][0]
+    assert result["answered"] and result["read_by"] == "neural-multilingual"
+    assert "contract expires on October 1" in top["text"] and (top["lang"], result["lang"]) == ("en", "zh")
+
+
 def test_off_topic_question_abstains(model_engine):
     result = _ask(model_engine, "What is the capital of Australia?")
     assert not result["answered"] and result["answer"] == "I could not find this in the articles."

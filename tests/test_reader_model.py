@@ -14,8 +14,7 @@ import pytest
 
 from evals import reader_data
 from evals.datasets.squad import VENDORED_SLICE, EvalFiles
-from index.embedders.minilm import model_path
-from qa.answer.reading.neural import DEFAULT_DIR, Calibration, PairModel
+from qa.answer.reading.neural import DEFAULT_DIR, MULTILINGUAL_DIR, Calibration, PairModel
 from qa.answer.reading.pairs import WEIGHTS_GLOB
 
 pytestmark = pytest.mark.model
@@ -26,21 +25,44 @@ TEXTS = ["Current NATO Secretary General Jens Stoltenberg's contract expires on 
          "The Dutch prime minister is set to become the next Nato chief."]
 
 
+CHINESE_QUESTION = "斯托尔滕贝格的合同什么时候到期？"
+CHINESE_TEXTS = ["两位领导人在布鲁塞尔举行的欧盟领导人晚宴期间举行了会谈。",
+                 "为了获得匈牙利对任命他的批准，鲁特承诺，匈牙利将有选择退出这些活动的选择权。",
+                 "荷兰首相还保证，海牙的新政府将继续支持乌克兰。"]
+
+
 @pytest.fixture(scope="module")
 def pair_model(tmp_path_factory) -> PairModel:
     return PairModel(DEFAULT_DIR, tmp_path_factory.mktemp("model-cache"))
 
 
-def test_the_shipped_reader_fits_the_size_budget_and_describes_itself():
-    weights = sum(p.stat().st_size for p in DEFAULT_DIR.glob(WEIGHTS_GLOB))
+@pytest.fixture(scope="module")
+def multilingual_model(tmp_path_factory) -> PairModel:
+    return PairModel(MULTILINGUAL_DIR, tmp_path_factory.mktemp("model-cache"))
+
+
+@pytest.mark.parametrize("directory", [DEFAULT_DIR, MULTILINGUAL_DIR], ids=["minilm", "multilingual"])
+def test_the_shipped_readers_fit_the_size_budget_and_describe_themselves(directory):
+    weights = sum(p.stat().st_size for p in directory.glob(WEIGHTS_GLOB))
     assert 0 < weights <= 30_000_000
-    settings = json.loads((DEFAULT_DIR / "reader.json").read_text())
-    training = json.loads((DEFAULT_DIR / "training.json").read_text())
-    assert settings["layers"] == int(training["args"]["layers"]) and settings["max_length"] > 0
-    assert training["measured"]["heldout_squad_v1_train_articles"]["questions"] > 1000
-    calibration = Calibration.load(DEFAULT_DIR)
+    settings = json.loads((directory / "reader.json").read_text())
+    training = json.loads((directory / "training.json").read_text())
+    layers = "trainable_layers" if settings.get("base_model") == "e5" else "layers"
+    assert settings[layers] == int(training["args"][layers]) and settings["max_length"] > 0
+    assert training["measured"]["heldout_squad_v1_train_articles"]["questions"] >= 400
+    if settings.get("base_model") == "e5":
+        assert settings["languages"] == ["en", "zh"]
+        assert training["measured"]["heldout_cmrc_train_articles"]["questions"] >= 400
+    calibration = Calibration.load(directory)
     assert 0 < calibration.threshold < 1 and calibration.top_n > 0
-    assert "python -m evals.train_reader" in (DEFAULT_DIR / "README.md").read_text()
+    assert "python -m evals.train_reader" in (directory / "README.md").read_text()
+
+
+def test_the_multilingual_reader_reads_chinese_and_across_languages(multilingual_model):
+    chinese = [*CHINESE_TEXTS, "斯托尔滕贝格的合同将于10月1日到期。"]
+    assert int(np.argmax(multilingual_model.logits(CHINESE_QUESTION, chinese))) == 3
+    assert int(np.argmax(multilingual_model.logits(CHINESE_QUESTION, TEXTS))) == 0  # a Chinese question, English text
+    assert int(np.argmax(multilingual_model.logits(QUESTION, TEXTS))) == 0
 
 
 def test_the_answering_sentence_is_read_first(pair_model):
@@ -48,50 +70,59 @@ def test_the_answering_sentence_is_read_first(pair_model):
     assert logits.shape == (4,) and int(np.argmax(logits)) == 0
 
 
-def test_the_int8_session_keeps_the_networks_order(pair_model):
+@pytest.mark.parametrize(("directory", "question", "texts"), [
+    (DEFAULT_DIR, QUESTION, TEXTS), (MULTILINGUAL_DIR, CHINESE_QUESTION, [*CHINESE_TEXTS, *TEXTS])],
+    ids=["minilm", "multilingual"])
+def test_the_int8_session_keeps_the_networks_order(directory, question, texts, tmp_path):
     """onnxruntime int8 against the float torch network built from the same shipped weights."""
     import torch
 
-    from qa.answer.reading.network import build_network, load_weights
+    from qa.answer.reading.network import load_weights, open_network
     from qa.answer.reading.pairs import encode_pairs
 
-    settings = json.loads((DEFAULT_DIR / "reader.json").read_text())
-    network = load_weights(build_network(model_path(), settings["layers"]), DEFAULT_DIR)
-    _, tokenizer = pair_model.load()
-    batch = encode_pairs(tokenizer, [QUESTION] * len(TEXTS), TEXTS, settings["max_length"], "pt")
+    settings = json.loads((directory / "reader.json").read_text())
+    network, tokenizer = open_network(settings)
+    network = load_weights(network, directory)
+    batch = encode_pairs(tokenizer, [question] * len(texts), texts, settings["max_length"], "pt")
     with torch.inference_mode():
         exact = network(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]).numpy()
-    quantised = pair_model.logits(QUESTION, TEXTS)
+    quantised = PairModel(directory, tmp_path).logits(question, texts)
     assert list(np.argsort(-exact)) == list(np.argsort(-quantised))
     np.testing.assert_allclose(quantised, exact, atol=0.5)
 
 
 def _tiny_data(path: Path) -> Path:
-    """A prepared file from a few paragraphs of the vendored dev-half slice (no ../shared needed)."""
-    data = json.loads(EvalFiles(VENDORED_SLICE).squad_dev_half.read_text(encoding="utf-8"))["data"]
+    """A prepared file from a few paragraphs of the vendored slice (no ../shared needed): the dev half's,
+    and XQuAD-zh's standing in for CMRC 2018 (the multilingual reader's Chinese training data)."""
+    files = EvalFiles(VENDORED_SLICE)
+    data = json.loads(files.squad_dev_half.read_text(encoding="utf-8"))["data"]
     paragraphs = [p for a in data for p in a["paragraphs"]][:4]
     jobs = [("squad2dev", p, "heldout" if n == 3 else "train") for n, p in enumerate(paragraphs)]
+    chinese = [p for a in json.loads(files.xquad("zh").read_text(encoding="utf-8"))["data"] for p in a["paragraphs"]]
+    jobs += [("cmrc", p, "heldout" if n == 2 else "train") for n, p in enumerate(chinese[:3])]
     with gzip.open(path, "wt", encoding="utf-8") as f:
         json.dump({**reader_data.build(jobs, workers=1), "format": reader_data.FORMAT}, f)
     return path
 
 
 def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = ["--data", str(data), "--out", str(out), "--layers", "1", "--max-length", "64", "--batch", "8",
-            "--fraction", "1", "--cpu", "--heldout-questions", "3", "--commit", "test", *extra]
+    args = ["--data", str(data), "--out", str(out), "--layers", "1", "--trainable-layers", "1", "--max-length", "64",
+            "--batch", "8", "--fraction", "1", "--cpu", "--heldout-questions", "3", "--commit", "test", *extra]
     env = os.environ | {"HF_HUB_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-m", "evals.train_reader", *args], env=env, capture_output=True,
                           text=True, timeout=600)
 
 
-def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path):
+@pytest.mark.parametrize("base", ["minilm", "e5"])
+def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     data = _tiny_data(tmp_path / "data.json.gz")
-    whole = _train(data, tmp_path / "whole")
+    chosen = ("--base-model", base, "--negatives", "2" if base == "e5" else "0")
+    whole = _train(data, tmp_path / "whole", *chosen)
     assert whole.returncode == 0, whole.stderr
-    stopped = _train(data, tmp_path / "resumed", "--stop-after", "2")
+    stopped = _train(data, tmp_path / "resumed", *chosen, "--stop-after", "2")
     assert stopped.returncode != 0 and "stopped after step 2" in stopped.stderr
     assert (tmp_path / "resumed" / "checkpoint" / "state.pt").exists()
-    resumed = _train(data, tmp_path / "resumed")
+    resumed = _train(data, tmp_path / "resumed", *chosen)
     assert resumed.returncode == 0 and "resuming at step 2" in resumed.stderr, resumed.stderr
     from safetensors.numpy import load_file
 
@@ -103,3 +134,10 @@ def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path):
     assert "commit `test`" in card and "| heldout_squad_v1_train_articles |" in card
     training = json.loads((tmp_path / "whole" / "training.json").read_text())
     assert training["commit"] == "test" and training["steps"] > 2 and training["pairs"] > 0
+    settings = json.loads((tmp_path / "whole" / "reader.json").read_text())
+    if base == "e5":  # Chinese questions trained on; only the top layer and the head ship
+        assert settings["base_model"] == "e5" and settings["languages"] == ["en", "zh"]
+        assert "| heldout_cmrc_train_articles |" in card
+        assert all(k.startswith(("encoder.encoder.layer.11.", "head.")) for k in a), sorted(a)[:3]
+    else:
+        assert "base_model" not in settings and settings["layers"] == 1

@@ -69,6 +69,17 @@ def test_follow_up_shows_how_it_was_understood(browser, site):
     assert " he " not in resolved.text_content()
 
 
+def test_a_quote_in_another_language_than_the_question_says_so(browser, site):
+    question = "What did 鲁特 promise 匈牙利?"  # English, naming Chinese words that only the Chinese article holds
+    expected = httpx.post(f"{site}/v1/ask", json={"question": question, "top_k": 1}).json()
+    assert expected["lang"] == "en" and expected["answers"][0]["lang"] == "zh"
+    page = browser.new_page()
+    page.goto(site)
+    _ask(page, question)
+    quote = page.wait_for_selector(".turn blockquote.answer")
+    assert expected["answers"][0]["text"] in quote.text_content() and "quoted in Chinese" in quote.text_content()
+
+
 def test_article_text_is_shown_as_text_never_run(browser, site):
     r = httpx.post(f"{site}/v1/documents", json=HOSTILE)
     assert r.status_code == 201

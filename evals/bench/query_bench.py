@@ -19,9 +19,13 @@ from qa.settings import Settings
 CONCURRENCY = (1, 8, 32)
 
 
-def questions() -> list[str]:
+def questions(lang: str | None = None) -> list[str]:
+    """The gold set's questions (and each conversation's first), those in `lang` when given."""
+    from qa.passages.language import detect_language
+
     gold = load()
-    return [q.question for q in gold.questions] + [t.question for c in gold.conversations for t in c.turns[:1]]
+    asked = [q.question for q in gold.questions] + [t.question for c in gold.conversations for t in c.turns[:1]]
+    return [q for q in asked if lang is None or detect_language(q) == lang]
 
 
 def embedding_floor(settings: Settings, texts: list[str]) -> float:
@@ -36,19 +40,33 @@ def embedding_floor(settings: Settings, texts: list[str]) -> float:
     return statistics.median(times)
 
 
-def reader_cost(settings: Settings, texts: list[str], sizes: tuple[int, ...] = (1, 2, 4, 8, 16)) -> dict:
-    """Median ms for the neural reader to read n candidates of a question, and per candidate, for each n.
+def reader_costs(settings: Settings) -> dict:
+    """`reader_cost` of each shipped reading model, English questions and sentences for MiniLM,
+    Chinese ones for the multilingual reader."""
+    from qa.answer.reading.neural import DEFAULT_DIR, MULTILINGUAL_DIR
 
-    The candidates are sentences of the sample corpus (news-length), the
-    questions the gold set's; every n is read in one batch, as the service does."""
-    from qa.answer.reading.neural import DEFAULT_DIR, PairModel
+    costs = {"neural-en": reader_cost(settings, questions("en"), DEFAULT_DIR, "en")}
+    if (MULTILINGUAL_DIR / "reader.json").is_file():
+        costs["neural-multilingual"] = reader_cost(settings, questions("zh"), MULTILINGUAL_DIR, "zh")
+    return costs
+
+
+def reader_cost(settings: Settings, texts: list[str], directory: Path, lang: str = "en",
+                sizes: tuple[int, ...] = (1, 2, 4, 8, 16)) -> dict:
+    """Median ms for the reading model in `directory` to read n candidates of a question, and per candidate,
+    for each n.
+
+    The candidates are the sample corpus's sentences in `lang` (news-length), the
+    questions `texts`; every n is read in one batch, as the service does."""
+    from qa.answer.reading.neural import PairModel
+    from qa.passages.language import word_count
     from qa.passages.sentences import split_sentences
 
-    model = PairModel(DEFAULT_DIR, settings.model_cache_dir)
+    model = PairModel(directory, settings.model_cache_dir)
     model.load()
-    sentences = [s for path in sorted(settings.sample_dir.glob("*.txt"))
+    sentences = [text[x.start:x.end] for path in sorted(settings.sample_dir.glob("*.txt"))
                  for text in [path.read_text(encoding="utf-8")]
-                 for s in (text[x.start:x.end] for x in split_sentences("b", text)) if len(s.split()) > 6]
+                 for x in split_sentences("b", text) if x.lang == lang and word_count(text[x.start:x.end]) > 6]
     out = {}
     for n in sizes:
         times = []
@@ -67,12 +85,13 @@ def run(settings: Settings, work: Path, requests_per_level: int) -> dict:
     settings = settings.model_copy(update=corpus_location(settings, "bench-serve", work, fresh=True))
     with serve(settings) as server:
         levels = {c: asyncio.run(_load(server.url, questions(), c, requests_per_level)) for c in CONCURRENCY}
+        chinese = asyncio.run(_load(server.url, questions("zh"), 1, requests_per_level))
         first, peak_rss_mb = server.ready_s, server.memory_mb("VmHWM")
     # A second start opens the existing index: nothing to ingest or embed.
     with serve(settings) as server:
         reopen = server.ready_s
     return {"first_start_to_ready_s": round(first, 2), "reopen_to_ready_s": round(reopen, 2),
-            "peak_rss_mb": peak_rss_mb, "levels": levels}
+            "peak_rss_mb": peak_rss_mb, "levels": levels, "chinese": chinese}
 
 
 async def _load(url: str, texts: list[str], concurrency: int, total: int) -> dict:

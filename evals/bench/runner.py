@@ -18,7 +18,7 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
         work = Path(tmp)
         ingest = ingest_bench.run(settings, work, copies=1 if quick else 4)
         floor_ms = query_bench.embedding_floor(settings, query_bench.questions())
-        reader = query_bench.reader_cost(settings, query_bench.questions()) if settings.reader == "neural" else {}
+        reader = query_bench.reader_costs(settings) if settings.reader == "neural" else {}
         serve = query_bench.run(settings, work, requests_per_level=40 if quick else 400)
     scale = scale_bench.run(sizes, settings.sample_dir)
     if settings.store == "postgres":
@@ -27,7 +27,7 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
               "embedder": settings.embedder, "store": settings.store, "quick": quick, "ingest": ingest,
               "reader": settings.reader, "question_embedding_ms": round(floor_ms, 2), "reader_cost": reader,
               "serve": serve, "scale": scale}
-    for level in serve["levels"].values():
+    for level in [*serve["levels"].values(), *([serve["chinese"]] if serve.get("chinese") else [])]:
         level["p50_over_embedding"] = round(level["p50_ms"] / floor_ms, 2)
         level["p99_over_embedding"] = round(level["p99_ms"] / floor_ms, 2)
     (out / "bench.json").write_text(json.dumps(report, indent=2))
@@ -52,10 +52,14 @@ def markdown(r: dict) -> str:
     lines += ["", f"Reader: {r.get('reader', 'lexical')}. Start-up to /readyz: {s['first_start_to_ready_s']} s on an "
                   f"empty index (ingests the sample), {s['reopen_to_ready_s']} s reopening it; peak RSS "
                   f"{s['peak_rss_mb']} MiB.", ""]
-    if r.get("reader_cost"):
-        lines += ["## Neural reader alone (one question's candidates in one batch)", "",
+    if s.get("chinese"):
+        z = s["chinese"]
+        lines += [f"Chinese questions alone, 1 client: p50 {z['p50_ms']} ms "
+                  f"({z['p50_over_embedding']}× the embedding), p99 {z['p99_ms']} ms, {z['errors']} errors.", ""]
+    for model, costs in r.get("reader_cost", {}).items():
+        lines += [f"## Reading model alone: {model} (one question's candidates in one batch)", "",
                   "| candidates | ms | ms per candidate |", "|---|---|---|"]
-        lines += [f"| {n} | {v['ms']} | {v['ms_per_candidate']} |" for n, v in r["reader_cost"].items()]
+        lines += [f"| {n} | {v['ms']} | {v['ms_per_candidate']} |" for n, v in costs.items()]
         lines.append("")
     lines += ["## Index alone at scale (synthetic clustered 384-d vectors; keyword search over synthetic text)", "",
               "| passages | index | build s | p50 ms | p95 ms | recall@10 | bytes/passage | disk MiB |",
