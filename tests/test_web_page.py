@@ -70,7 +70,7 @@ def test_follow_up_shows_how_it_was_understood(browser, site):
 
 
 def test_a_quote_in_another_language_than_the_question_says_so(browser, site):
-    question = "What did 鲁特 promise 匈牙利?"  # English, naming Chinese words that only the Chinese article holds
+    question = "What option did 鲁特 promise to 匈牙利 in the letter?"  # English, with words only the Chinese article holds
     expected = httpx.post(f"{site}/v1/ask", json={"question": question, "top_k": 1}).json()
     assert expected["lang"] == "en" and expected["answers"][0]["lang"] == "zh"
     page = browser.new_page()
