@@ -89,34 +89,29 @@ def dev_half_calibration(files: squad.EvalFiles) -> tuple[squad.QASet, tuple]:
 
 def cmrc_calibration(traindata: Path) -> squad.QASet:
     """CMRC 2018's calibration articles (`evals.reader_data`: never trained on) as a corpus of their own."""
-    data = json.loads(gzip.open(traindata / CMRC_TRAIN, "rt", encoding="utf-8").read())["data"]
-    articles, items = [], []
-    for n, article in enumerate(data):
-        if n % HELDOUT_EVERY != HELDOUT_EVERY - 2:
-            continue
-        for p, paragraph in enumerate(article["paragraphs"]):
-            key = f"cmrc-calib:{article.get('title', n)}:{n}:{p}"
-            articles.append(RawArticle(key=key, body=paragraph["context"], title=str(article.get("title", key)),
-                                       markdown=False))
-            items.extend(squad.QAItem(qa["id"], qa["question"], tuple(dict.fromkeys(a["text"] for a in qa["answers"])),
-                                      key) for qa in paragraph["qas"])
-    return squad.QASet("cmrc-calib", tuple(articles), tuple(items))
+    return _every_20th(traindata / CMRC_TRAIN, "cmrc-calib", HELDOUT_EVERY - 2)
 
 
 def squad_v1_heldout(traindata: Path) -> squad.QASet:
     """SQuAD v1.1's held-out training articles (answerable questions) as a corpus of their own."""
-    data = json.loads(gzip.open(traindata / SQUAD_TRAIN, "rt", encoding="utf-8").read())["data"]
+    return _every_20th(traindata / SQUAD_TRAIN, "squad1-heldout", HELDOUT_EVERY - 1)
+
+
+def _every_20th(path: Path, name: str, position: int) -> squad.QASet:
+    """The articles of a gzipped SQuAD-format training file at `position` modulo HELDOUT_EVERY, with their questions."""
+    data = json.loads(gzip.open(path, "rt", encoding="utf-8").read())["data"]
     articles, items = [], []
     for n, article in enumerate(data):
-        if n % HELDOUT_EVERY != HELDOUT_EVERY - 1:
+        if n % HELDOUT_EVERY != position:
             continue
+        title = str(article.get("title", n))
         for p, paragraph in enumerate(article["paragraphs"]):
-            key = f"squad1-heldout:{article['title']}:{p}"
-            articles.append(RawArticle(key=key, body=paragraph["context"], title=article["title"].replace("_", " "),
+            key = f"{name}:{title}:{p}"
+            articles.append(RawArticle(key=key, body=paragraph["context"], title=title.replace("_", " "),
                                        markdown=False))
-            items.extend(squad.QAItem(qa["id"], qa["question"], (qa["answers"][0]["text"],), key)
-                         for qa in paragraph["qas"])
-    return squad.QASet("squad1-heldout", tuple(articles), tuple(items))
+            items.extend(squad.QAItem(qa["id"], qa["question"], tuple(dict.fromkeys(a["text"] for a in qa["answers"])),
+                                      key) for qa in paragraph["qas"])
+    return squad.QASet(name, tuple(articles), tuple(items))
 
 
 ORDER = (1.0, 0.0, 0.0)  # the reader's logit alone orders the read candidates
