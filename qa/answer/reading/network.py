@@ -74,9 +74,8 @@ def build_e5_network(trainable: int) -> tuple[PairScorer, Any]:
     total = encoder.config.num_hidden_layers
     if not 0 < trainable <= total:
         raise ValueError(f"trainable layers must be in 1..{total}, got {trainable}")
-    kept = {f"encoder.encoder.layer.{n}." for n in range(total - trainable, total)}
-    frozen = frozenset(f"encoder.{k}" for k in encoder.state_dict()
-                       if not any(f"encoder.{k}".startswith(prefix) for prefix in kept))
+    trained = tuple(f"encoder.layer.{n}." for n in range(total - trainable, total))
+    frozen = frozenset(f"encoder.{name}" for name in encoder.state_dict() if not name.startswith(trained))
     return PairScorer(encoder, frozen), tokenizer
 
 
