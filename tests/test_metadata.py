@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import DATA
 from qa.ingest.article import build_document
-from qa.ingest.metadata import is_headline, parse_date
-from qa.ingest.readers import read_articles
+from qa.ingest.metadata import is_dateline, is_headline, parse_date
+from qa.ingest.readers import parse_articles, read_articles
 
 
 def _doc(name: str):
@@ -53,3 +55,41 @@ def test_headline_detection():
     assert not is_headline("Hungarian Prime Minister Viktor Mihaly Orban.")
     assert not is_headline("Rutte is largely believed to be the frontrunner to lead the alliance and replace "
                            "current NATO chief Jens Stoltenberg, after the United States expressed support.")
+
+
+def _record(**fields):
+    [raw] = parse_articles(json.dumps(fields).encode(), ".json", "records.json")
+    return build_document(raw)
+
+
+def test_a_titled_record_whose_one_sentence_holds_a_date_keeps_its_text():
+    doc = _record(id="turner-cnn", title="Turner founds CNN", text="Ted Turner launched CNN on June 1, 1980.")
+    assert doc.title == "Turner founds CNN"
+    assert doc.text == "Ted Turner launched CNN on June 1, 1980."
+
+
+def test_a_titled_record_keeps_a_first_line_that_only_looks_like_a_headline():
+    doc = _record(title="CNN at 44", text="Ted Turner Launches CNN\n\nThe network went on air in Atlanta.")
+    assert doc.text.startswith("Ted Turner Launches CNN")
+
+
+@pytest.mark.parametrize("body", [
+    "Ted Turner launched CNN on June 1, 1980.",
+    "He died on 5 March 2024.",
+    "Hungary Lifts Blockade Against NATO",  # reads as a headline, and is all the prose there is
+    "By Camilla Jessen",
+])
+def test_cleaning_never_empties_a_document_that_had_prose(body):
+    doc = _record(text=body)
+    assert doc.text == body
+
+
+@pytest.mark.parametrize("line, dateline", [
+    ("Jun.19 - 2024 11:51 AM CET", True),
+    ("Budapest (AFP) March 5, 2024 -", True),
+    ("Published 2024-06-17", True),
+    ("Ted Turner launched CNN on June 1, 1980.", False),
+    ("He died on 5 March 2024.", False),
+])
+def test_a_dateline_is_mostly_its_date(line, dateline):
+    assert is_dateline(line) is dateline

@@ -23,7 +23,12 @@ def build_document(raw: RawArticle) -> Document:
     """Canonical document for a raw article; raises `SkippedInput` if no text is left."""
     found = find_metadata(raw.body)
     title = raw.title or found.title
-    text = clean_text(raw.body, drop_lines=found.consumed_lines + ((title,) if title else ()))
+    # An explicit title is the headline; a first line that merely looks like one stays text.
+    headline = found.headline_line if raw.title is None else None
+    text = clean_text(raw.body, drop_lines=found.consumed_lines + tuple(h for h in (headline, title) if h))
+    if not text:
+        # What was taken for headline or dateline was all the prose there is: keep it as text.
+        text = clean_text(raw.body)
     if not text:
         raise SkippedInput(raw.key, "no article text left after cleaning")
     published = normalise_date(raw.published) or found.published

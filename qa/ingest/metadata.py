@@ -21,6 +21,9 @@ _SOURCE_LINK = re.compile(r"\[(?:source link|source|原文链接|original articl
 _BYLINE = re.compile(r"^(?:[Ww]ritten [Bb]y|[Bb]y)\s+([A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,3})$")
 _SENTENCE_END = re.compile(r"[.!?。！？:;\"”]$")
 _HEAD_LINES = 6
+# A dateline says little besides its date: "Budapest (AFP) March 5, 2024 -" leaves three words.
+_DATELINE_MAX_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class BodyMetadata:
     author: str | None = None
     published: str | None = None
     url: str | None = None
-    consumed_lines: tuple[str, ...] = ()
+    consumed_lines: tuple[str, ...] = ()  # byline and dateline
+    headline_line: str | None = None
 
 
 def find_metadata(body: str) -> BodyMetadata:
@@ -39,10 +43,10 @@ def find_metadata(body: str) -> BodyMetadata:
     lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not is_noise_line(ln.strip())]
     head = lines[:_HEAD_LINES]
     consumed: list[str] = []
-    title = author = published = None
+    title = author = published = headline = None
     if head and is_headline(head[0]):
-        title = strip_markdown(head[0]).strip()
-        consumed.append(head[0])
+        headline = head[0]
+        title = strip_markdown(headline).strip()
     for line in head:
         match = _BYLINE.match(line)
         if author is None and match:
@@ -54,7 +58,7 @@ def find_metadata(body: str) -> BodyMetadata:
     if published is None:
         published = next((d for d in map(parse_date, lines[:40]) if d), None)
     link = _SOURCE_LINK.search(body)
-    return BodyMetadata(title, author, published, link.group(1) if link else None, tuple(consumed))
+    return BodyMetadata(title, author, published, link.group(1) if link else None, tuple(consumed), headline)
 
 
 def is_headline(line: str) -> bool:
@@ -67,18 +71,30 @@ def is_headline(line: str) -> bool:
 
 
 def is_dateline(line: str) -> bool:
-    """A line that is mostly a date, e.g. "Jun.19 - 2024 11:51 AM CET"."""
-    return len(line) <= 40 and parse_date(line) is not None
+    """A line that is mostly a date, e.g. "Jun.19 - 2024 11:51 AM CET", not a sentence holding one."""
+    found = _find_date(line) if len(line) <= 40 else None
+    if found is None:
+        return False
+    rest = _WORD.findall(line[: found[1]] + " " + line[found[2]:])
+    # "He died on June 1, 1980." is reporting; "Jun.19 - 2024 11:51 AM CET" is not.
+    reads_as_sentence = len(rest) >= 3 and _SENTENCE_END.search(line) is not None
+    return len(rest) <= _DATELINE_MAX_WORDS and not reads_as_sentence
 
 
 def parse_date(text: str) -> str | None:
     """The first date written in `text`, as ISO `YYYY-MM-DD`, or None."""
+    found = _find_date(text)
+    return found[0] if found else None
+
+
+def _find_date(text: str) -> tuple[str, int, int] | None:
+    """The first date in `text` as (ISO date, start, end), or None."""
     for pattern in _DATE_PATTERNS:
         match = pattern.search(text)
         if match:
             parsed = _to_date(" ".join(match.groups()))
             if parsed:
-                return parsed
+                return parsed, match.start(), match.end()
     return None
 
 
