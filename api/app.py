@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
     _install_slack(app, settings, holder)
-    guard = Guard(settings)
+    guard = app.state.guard = Guard(settings)
     guarded = {status: {"model": ErrorOut} for status in (401, 403, 413, 429)}
     for module in (ask, conversations, documents):
         app.include_router(module.router, dependencies=[Depends(guard)], responses=guarded)

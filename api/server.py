@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import uvicorn
@@ -9,12 +10,26 @@ from fastapi import FastAPI
 
 from api import logs
 from api.app import create_app
+from api.security import exposure_problem, is_loopback
 from qa.settings import Settings
+
+log = logging.getLogger("citeqa.server")
 
 
 def serve(settings: Settings) -> None:
-    """Serve `settings`' index on its host and port with `settings.workers` processes (blocks)."""
+    """Serve `settings`' index on its host and port with `settings.workers` processes (blocks).
+
+    Raises `OpenServiceRefused` when it would be open to the network with no keys.
+    """
     logs.configure()
+    problem = exposure_problem(settings)
+    if problem is not None and not settings.allow_open:
+        raise OpenServiceRefused(problem)
+    if problem is not None:
+        log.warning("serving openly (QA_ALLOW_OPEN=true): %s", problem)
+    elif not (is_loopback(settings.host) or settings.admin_key_list or settings.allow_open):
+        log.warning("adding and deleting documents over HTTP is off on %s: set QA_ADMIN_KEYS to allow it",
+                    settings.host)
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
         return
@@ -25,6 +40,10 @@ def serve(settings: Settings) -> None:
     config = uvicorn.Config("api.server:worker_app", factory=True, host=settings.host, port=settings.port,
                             workers=settings.workers, log_config=None)
     Multiprocess(config, sockets=[listening_socket(settings.host, settings.port)]).run()
+
+
+class OpenServiceRefused(RuntimeError):
+    """Serving beyond loopback with no keys, not explicitly allowed."""
 
 
 def worker_app() -> FastAPI:

@@ -99,10 +99,14 @@ def serve(host: Annotated[Optional[str], typer.Option()] = None,
           workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default QA_WORKERS, 1).")] = None,
           ) -> None:
     """Start the HTTP service (ingests the sample corpus into an empty index)."""
-    from api.server import serve as serve_http
+    from api.server import OpenServiceRefused, serve as serve_http
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
-    serve_http(Settings().model_copy(update=overrides))
+    try:
+        serve_http(Settings().model_copy(update=overrides))
+    except OpenServiceRefused as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("eval")

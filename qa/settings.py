@@ -56,7 +56,9 @@ class Settings(BaseSettings):
         default=None, description="Below this confidence: abstain (default: the reader's calibrated threshold).")
     related_count: int = 3
 
-    api_keys: str = Field(default="", description="Comma-separated API keys; empty: no auth.")
+    api_keys: str = Field(default="", description="Comma-separated keys that may ask and read; empty: reading is open.")
+    admin_keys: str = Field(default="", description="Comma-separated keys that may also add and delete documents.")
+    allow_open: bool = Field(default=False, description="Serve beyond loopback with no keys at all (logged as a warning).")
     rate_limit: str = Field(default="120/minute", description="Per key or client on /v1; empty: off.")
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS.")
     max_request_bytes: int = Field(default=25_000_000, description="Larger request bodies get 413.")
@@ -96,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def api_key_list(self) -> list[str]:
         return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
+    @property
+    def admin_key_list(self) -> list[str]:
+        return [k.strip() for k in self.admin_keys.split(",") if k.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -100,3 +100,38 @@ def test_a_service_whose_index_cannot_load_says_so_with_503(tmp_path):
         asked = httpx.post(f"{url}/v1/ask", json=ASK)
     assert ready.status_code == 503
     assert asked.status_code == 503 and asked.json()["code"] == "not_ready" and asked.json()["message"]
+
+
+DOC = {"title": "Harbour bridge", "text": "The harbour bridge reopened on Monday after repairs."}
+
+
+@pytest.fixture(scope="module")
+def scoped(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("scoped"), api_keys="reader-key", admin_keys="admin-key",
+                             rate_limit="")
+    with running_server(settings) as url:
+        yield url
+
+
+def test_read_keys_read_and_admin_keys_also_write(scoped):
+    assert httpx.post(f"{scoped}/v1/ask", json=ASK, headers=_bearer("reader-key")).status_code == 200
+    assert httpx.get(f"{scoped}/v1/documents", headers=_bearer("admin-key")).status_code == 200
+    refused = httpx.post(f"{scoped}/v1/documents", json=DOC, headers=_bearer("reader-key"))
+    assert refused.status_code == 403 and "QA_ADMIN_KEYS" in refused.json()["message"]
+    added = httpx.post(f"{scoped}/v1/documents", json=DOC, headers=_bearer("admin-key"))
+    assert added.status_code == 201, added.text
+    doc_id = added.json()["ids"][0]
+    for headers, status in (({}, 401), (_bearer("reader-key"), 403), (_bearer("admin-key"), 204)):
+        assert httpx.delete(f"{scoped}/v1/documents/{doc_id}", headers=headers).status_code == status
+
+
+@pytest.mark.parametrize("allow_open, status", [(False, 403), (True, 201)])
+def test_beyond_loopback_writing_needs_admin_keys_unless_allowed_open(tmp_path, allow_open, status):
+    # The guard goes by the configured host; the test server itself still listens on loopback.
+    settings = make_settings(tmp_path, host="0.0.0.0", api_keys="reader-key", allow_open=allow_open)
+    with running_server(settings) as url:
+        assert httpx.post(f"{url}/v1/ask", json=ASK, headers=_bearer("reader-key")).status_code == 200
+        r = httpx.post(f"{url}/v1/documents", json=DOC, headers=_bearer("reader-key"))
+        assert r.status_code == status, r.text
+        if status == 403:
+            assert "QA_ADMIN_KEYS" in r.json()["message"]

@@ -75,3 +75,22 @@ def test_serve_ingests_the_sample_corpus_and_answers(tmp_path, workers):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_serve_beyond_loopback_with_no_keys_is_refused_unless_allowed_open(tmp_path):
+    refused = _run(["serve", "--host", "0.0.0.0", "--port", str(free_port())], tmp_path / "ix", check=False)
+    assert refused.returncode == 2
+    for setting in ("QA_API_KEYS", "QA_ADMIN_KEYS", "QA_ALLOW_OPEN"):
+        assert setting in refused.stderr
+    port = free_port()
+    env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash", "QA_READER": "lexical",
+                        "QA_ALLOW_OPEN": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--host", "0.0.0.0", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        assert httpx.post(f"http://127.0.0.1:{port}/v1/ask", json={"question": "Stoltenberg contract"}).status_code == 200
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=30)
+    assert "serving openly (QA_ALLOW_OPEN=true)" in stderr

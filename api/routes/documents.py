@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from api.errors import ApiError
 from api.schemas import DocumentIn, DocumentList, DocumentOut, DocumentSummary, ErrorOut, IngestOut
+from api.security import authorize_write
 from index.backend import IndexBusyError
 from qa.types import IngestReport
 
@@ -52,6 +53,7 @@ _JSON_OR_FILE = {
 
 
 @router.post("", status_code=201, response_model=IngestOut, openapi_extra=_JSON_OR_FILE,
+             dependencies=[Depends(authorize_write)],
              responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 async def add_document(request: Request) -> IngestOut:
     """Add (or replace) articles: one as JSON, or an uploaded file (txt, md, html, json, jsonl)
@@ -84,7 +86,7 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
     return data, upload.filename or "upload"
 
 
-@router.delete("/{document_id}", status_code=204, responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+@router.delete("/{document_id}", status_code=204, dependencies=[Depends(authorize_write)], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
 def delete_document(request: Request, document_id: str = _ID) -> Response:
     """Remove a document from every index; answers stop citing it right away."""
     try:
