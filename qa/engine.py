@@ -57,11 +57,20 @@ class Engine:
         load_segmenter()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
-        """Ingest the bundled sample corpus into an empty index."""
-        if self.index.counts()["documents"] > 0 or not self.settings.sample_dir.is_dir():
+        """Ingest the bundled sample corpus into an empty index; warn when there is none to ingest."""
+        if self.index.counts()["documents"] > 0:
             return None
-        log.info("index is empty: ingesting the sample corpus from %s", self.settings.sample_dir)
-        return self.ingest([self.settings.sample_dir])
+        sample_dir = self.settings.sample_dir
+        if not sample_dir.is_dir() or not any(sample_dir.iterdir()):
+            log.warning("index is empty and there is no sample corpus at %s (QA_SAMPLE_DIR): nothing to "
+                        "ingest; add articles with `citeqa ingest PATH` or POST /v1/documents", sample_dir)
+            return None
+        log.info("index is empty: ingesting the sample corpus from %s", sample_dir)
+        report = self.ingest([sample_dir])
+        if not report.added:
+            log.warning("the sample corpus at %s gave no documents: %s", sample_dir,
+                        "; ".join(f"{s}: {r}" for s, r in report.skipped) or "no readable files")
+        return report
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         """Add or update articles from files and folders."""

