@@ -12,19 +12,19 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.metrics import Metrics
 from api.middleware import BodyLimit, Observe
-from api.schemas import ErrorOut
 from api.routes import ask, conversations, documents, health, page
+from api.schemas import ErrorOut
 from api.security import Guard
+from api.settings import ServiceSettings
 from api.state import EngineHolder
 from qa import __version__
-from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The HTTP service for `settings` (default: from the environment)."""
-    settings = Settings() if settings is None else settings
+    settings = ServiceSettings() if settings is None else settings
     holder = EngineHolder(settings)
 
     @asynccontextmanager
@@ -50,22 +50,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _install_slack(app: FastAPI, settings: Settings, holder: EngineHolder) -> None:
+def _install_slack(app: FastAPI, settings: ServiceSettings, holder: EngineHolder) -> None:
     """Mount the Slack bot when its secrets are set; say so either way."""
     if not (settings.slack_signing_secret and settings.slack_bot_token):
         log.warning("Slack routes are off: set QA_SLACK_SIGNING_SECRET and QA_SLACK_BOT_TOKEN to enable them")
         return
     from api.routes.slack import slack_router
     from api.slack.bot import SlackBot
-    from api.slack.store import open_store
 
-    bot = SlackBot(settings, holder.get, open_store(settings, holder.get))
+    bot = SlackBot(settings, holder.get, holder.slack_store)
     app.include_router(slack_router(bot.app))
     log.info("Slack routes on: /slack/events, /slack/commands, /slack/interactions (Web API %s)",
              settings.slack_api_url)
 
 
-def _install_middleware(app: FastAPI, settings: Settings) -> None:
+def _install_middleware(app: FastAPI, settings: ServiceSettings) -> None:
     """Body-size limit, request ids with logs and metrics, and (when configured) CORS; the last added runs first."""
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(Observe, metrics=app.state.metrics)

@@ -12,7 +12,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.errors import ApiError
-from qa.settings import Settings
+from api.settings import ServiceSettings
 
 _BEARER = "send 'Authorization: Bearer <key>'"
 
@@ -28,7 +28,7 @@ class Guard:
     per key, or per client address when reading is open.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ServiceSettings) -> None:
         self.read_keys = tuple(k.encode() for k in settings.api_key_list)
         self.admin_keys = tuple(k.encode() for k in settings.admin_key_list)
         self.open_writes = is_loopback(settings.host) or settings.allow_open
@@ -73,7 +73,7 @@ def authorize_write(request: Request) -> None:
     request.app.state.guard.authorize_write(request)
 
 
-def exposure_problem(settings: Settings) -> str | None:
+def exposure_problem(settings: ServiceSettings) -> str | None:
     """Why serving `settings` as configured would be open to anyone, or None when it is not."""
     if is_loopback(settings.host) or settings.api_key_list or settings.admin_key_list:
         return None

@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from api import logs
 from api.app import create_app
 from api.security import exposure_problem, is_loopback
-from qa.settings import Settings
+from api.settings import ServiceSettings
 
 log = logging.getLogger("citeqa.server")
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: ServiceSettings) -> None:
     """Serve `settings`' index on its host and port with `settings.workers` processes (blocks).
 
     Raises `OpenServiceRefused` when it would be open to the network with no keys.
@@ -49,7 +49,7 @@ class OpenServiceRefused(RuntimeError):
 def worker_app() -> FastAPI:
     """The app of one worker process (uvicorn's factory)."""
     logs.configure()
-    return create_app(Settings())
+    return create_app(ServiceSettings())
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -62,10 +62,10 @@ class Asked:
 
 def collect(engine, items, model: PairModel, depth: int) -> list[Asked]:
     """Every question's best `depth` lexical candidates, labelled and read."""
-    lexical = engine.answerer.reader  # the engine is opened with the lexical reader
+    lexical = engine.pipeline.answerer.reader  # the engine is opened with the lexical reader
     out = []
     for item in items:
-        _, found, features = engine.answerer.featurize(item.question)
+        _, found, features = engine.pipeline.answerer.featurize(item.question)
         if not found.candidates:
             out.append(Asked(item.answerable, *(np.zeros(0),) * 4))
             continue

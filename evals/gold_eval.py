@@ -54,7 +54,7 @@ def judge_all(engine: Engine, gold: GoldSet, threshold: float | None = None) -> 
     `threshold` (default: the engine's reader's threshold for each question)."""
     judged = [_judge(engine, q, None, threshold) for q in gold.questions]
     for conversation in gold.conversations:
-        conversation_id = engine.conversations.start()
+        conversation_id = engine.start_conversation()
         judged.extend(_judge(engine, turn, conversation_id, threshold) for turn in conversation.turns)
     return judged
 

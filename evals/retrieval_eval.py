@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 from evals.datasets.squad import QAItem
-from index.retriever import HybridRetriever
 from qa.engine import Engine
+from qa.retrieval.retriever import HybridRetriever
 
 DEPTH = 10
 
 
 def retrieval_scores(engine: Engine, items: tuple[QAItem, ...], mode: str) -> dict[str, float]:
     """Rank documents (paragraphs) by their best passage for each answerable question."""
-    retriever = HybridRetriever(engine.index, engine.embedder, engine.settings.retrieve_depth,
+    retriever = HybridRetriever(engine.pipeline.index, engine.pipeline.embedder, engine.settings.retrieve_depth,
                                 engine.settings.rrf_k, mode, engine.settings.fusion)
     ranks = []
     for item in items:
@@ -34,7 +34,7 @@ def retrieval_scores(engine: Engine, items: tuple[QAItem, ...], mode: str) -> di
 def ranked_sources(engine: Engine, retriever: HybridRetriever, question: str, depth: int) -> list[str]:
     """The sources of the first `depth` distinct documents the retrieved passages come from."""
     found = retriever.retrieve(question, engine.settings.retrieve_depth)
-    with engine.index.reader() as reader:
+    with engine.pipeline.index.reader() as reader:
         rows = reader.passages([pid for pid, _ in found.passages])
         documents = list(dict.fromkeys(rows[pid].document_id for pid, _ in found.passages if pid in rows))
         return [reader.document(d).source for d in documents[:depth]]

@@ -13,13 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.settings import ServiceSettings
 from evals import gold_eval, report
-from evals.corpus_index import corpus_engine, corpus_location
+from evals.corpus_index import corpus_engine
 from evals.datasets import gold, squad
 from evals.public_eval import answer_scores
 from evals.retrieval_eval import retrieval_scores
+from index.storage import named_location
 from qa.engine import Engine
-from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class EvalRun:
     passed: bool
 
 
-def run(settings: Settings, out: Path, quick: bool, embedders: tuple[str, ...], limit: int | None,
+def run(settings: ServiceSettings, out: Path, quick: bool, embedders: tuple[str, ...], limit: int | None,
         command: str, files: squad.EvalFiles = squad.EvalFiles(), readers: tuple[str, ...] = ()) -> EvalRun:
     """Run the suite, write `out/report.{json,md}` and charts, and apply the quick gate.
 
@@ -77,7 +78,7 @@ def _curves(result: dict) -> dict[str, tuple[list[float], list[float]]]:
     return curves
 
 
-def _sample_gold(settings: Settings, cache: Path) -> dict:
+def _sample_gold(settings: ServiceSettings, cache: Path) -> dict:
     """The sample gold set's numbers, failures and risk-coverage curve with `settings.reader`."""
     engine = _sample_engine(settings, cache)
     judged = gold_eval.judge_all(engine, gold.load(), settings.answer_threshold)
@@ -86,15 +87,15 @@ def _sample_gold(settings: Settings, cache: Path) -> dict:
                                                   [j.answerable and j.right_at_1 for j in judged])}
 
 
-def _sample_engine(settings: Settings, cache: Path) -> Engine:
+def _sample_engine(settings: ServiceSettings, cache: Path) -> Engine:
     """The sample corpus indexed with `settings.embedder`, answering with threshold 0."""
-    engine = Engine(settings.model_copy(update={"answer_threshold": 0.0, **corpus_location(
+    engine = Engine(settings.model_copy(update={"answer_threshold": 0.0, **named_location(
         settings, f"sample-{settings.embedder}", cache)}))
     engine.ingest([settings.sample_dir])
     return engine
 
 
-def _public_sets(settings: Settings, cache: Path, embedders: tuple[str, ...], readers: tuple[str, ...],
+def _public_sets(settings: ServiceSettings, cache: Path, embedders: tuple[str, ...], readers: tuple[str, ...],
                  limit: int | None, files: squad.EvalFiles):
     """Retrieval and pipeline numbers on SQuAD 2.0 (eval split) and XQuAD, per embedder."""
     public: dict = {}

@@ -23,7 +23,6 @@ and OUT/README.md (the model card: data, steps, commit, held-out numbers).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shutil

@@ -37,7 +37,7 @@ def training_rows(engine, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and question numbers of every candidate of every question."""
     xs, ys, qs = [], [], []
     for n, item in enumerate(items):
-        _, found, features = engine.answerer.featurize(item.question)
+        _, found, features = engine.pipeline.answerer.featurize(item.question)
         if not found.candidates:
             continue
         xs.append(features)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.types import ChunkedDocument, Document, Filters, Hit
+from index.types import ChunkedDocument, Document, Filters, Hit
 
 UNITS = ("passages", "sentences")
 

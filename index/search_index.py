@@ -15,7 +15,7 @@ from index.dense import DenseIndex
 from index.keyword import match_expression
 from index.manifest import Manifest, check_compatible, read_manifest, write_manifest
 from index.store import Store, StoreReader
-from qa.types import ChunkedDocument, Document, Filters, Hit
+from index.types import ChunkedDocument, Document, Filters, Hit
 
 
 class SearchIndex:
@@ -124,6 +124,10 @@ class SearchIndex:
 
     def close(self) -> None:
         """Nothing to release: connections are per thread and close with it."""
+
+    def dense(self, unit: str) -> DenseIndex:
+        """The vectors of `unit` ("passages" or "sentences") as this handle holds them now."""
+        return self._dense[unit]
 
     def dense_search(self, unit: str, vector: np.ndarray, k: int,
                      filters: Filters | None = None) -> list[Hit]:

@@ -17,7 +17,7 @@ import numpy as np
 from index.backend import UNITS, PassageRow, SentenceRow, check_unit
 from index.keyword import tokenize
 from index.sqlite_file import SQLiteFile
-from qa.types import ChunkedDocument, Document
+from index.types import ChunkedDocument, Document
 
 _PASSAGE_COLUMNS = 'id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding'
 _SENTENCE_COLUMNS = 'id, document_id, idx, start, "end", lang, embedding'

@@ -1,64 +1,51 @@
-"""The assembled service: one index, one embedder, one answerer, built from settings."""
+"""The engine front ends call: the configured storage and the answering pipeline, behind a few methods."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from index.backend import DocumentIndex
-from index.embedders import Embedder, make_embedder
 from index.keyword import content_terms, load_segmenter
-from index.retriever import HybridRetriever
-from index.search_index import SearchIndex
-from index.writer import IndexWriter
-from qa.answer.answerer import Answerer
-from qa.answer.reading.base import Reader
-from qa.answer.reading.lexical import LexicalReader
+from index.storage import Storage, open_storage
+from index.types import Conversation, Document, Filters, Turn
 from qa.answer.spans import best_span, find_spans
-from qa.conversation.resolver import Turn, resolve
-from qa.conversation.store import ConversationStore
-from qa.ingest.pipeline import Ingestor, Progress
-from qa.passages.chunker import Chunker
+from qa.conversation.resolver import resolve
+from qa.embedding import make_embedder
+from qa.ingest.pipeline import Progress
+from qa.ingest.readers import RawArticle
+from qa.pipeline import Pipeline
 from qa.settings import Settings
-from qa.types import Document, Filters, IngestReport, Result
-
-if TYPE_CHECKING:
-    from qa.conversation.pg_store import PostgresConversations
+from qa.types import IngestReport, Result
 
 log = logging.getLogger(__name__)
 
 
 class Engine:
-    """Everything a front end (CLI, HTTP, Slack) needs, behind a few calls.
+    """What every front end (CLI, HTTP, web page, Slack) calls: ask, converse, ingest, list, delete.
 
-    Opening it reads the index (refusing one built with another embedder)
-    but loads no model; the model loads on first use or on `warm()`.
+    Opening it opens the configured storage (refusing an index built with
+    another embedder) but loads no model; the models load on first use or
+    on `warm()`. Its parts are assembled in `pipeline`, which only the eval
+    suite and benchmarks use.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
         self.settings = settings
-        self.embedder = make_embedder(settings.embedder, settings.model_cache_dir)
-        self.index = open_index(settings, self.embedder)
-        self.writer = IndexWriter(self.index, self.embedder, settings.write_lock_timeout_s)
-        self.ingestor = Ingestor(self.writer, Chunker(settings.passage_min_words, settings.passage_max_words),
-                                 settings.max_file_bytes)
-        retriever = HybridRetriever(self.index, self.embedder, settings.retrieve_depth, settings.rrf_k,
-                                    fusion=settings.fusion)
-        self.conversations = open_conversations(settings, self.index)
-        self.answerer = Answerer(retriever, make_reader(settings), settings.answer_threshold,
-                                 settings.retrieve_passages, settings.related_count)
+        embedder = make_embedder(settings.embedder, settings.model_cache_dir)
+        self._storage = open_storage(settings, embedder.name, embedder.dimension) if storage is None else storage
+        self.pipeline = Pipeline.assemble(settings, embedder, self._storage.index)
 
     def warm(self) -> None:
         """Load the models and the Chinese word segmenter now."""
-        self.embedder.warm()
-        self.answerer.reader.warm()
+        self.pipeline.embedder.warm()
+        self.pipeline.answerer.reader.warm()
         load_segmenter()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
         """Ingest the bundled sample corpus into an empty index; warn when there is none to ingest."""
-        if self.index.counts()["documents"] > 0:
+        if self.counts()["documents"] > 0:
             return None
         sample_dir = self.settings.sample_dir
         if not sample_dir.is_dir() or not any(sample_dir.iterdir()):
@@ -74,16 +61,28 @@ class Engine:
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         """Add or update articles from files and folders."""
-        return self.ingestor.ingest_paths(paths, progress)
+        return self.pipeline.ingestor.ingest_paths(paths, progress)
 
     def ingest_bytes(self, data: bytes, filename: str, key: str) -> IngestReport:
         """Add or update articles from one uploaded file; `key` names its source."""
-        return self.ingestor.ingest_bytes(data, filename, key)
+        return self.pipeline.ingestor.ingest_bytes(data, filename, key)
+
+    def ingest_articles(self, articles: Iterable[RawArticle], progress: Progress | None = None) -> IngestReport:
+        """Add or update articles already read (an eval corpus, a benchmark's)."""
+        return self.pipeline.ingestor.ingest_raw(articles, progress)
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, passages and sentences the index holds now."""
+        return self._storage.index.counts()
 
     def documents(self, offset: int = 0, limit: int = 50) -> list[tuple[Document, int]]:
         """Indexed documents, newest first, with their passage counts."""
-        self.index.refresh()
-        return self.index.list_documents(offset, limit)
+        self._storage.index.refresh()
+        return self._storage.index.list_documents(offset, limit)
+
+    def document(self, document_id: str) -> Document | None:
+        self._storage.index.refresh()
+        return self._storage.index.get_document(document_id)
 
     def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None,
             conversation_id: str | None = None) -> Result:
@@ -95,57 +94,38 @@ class Engine:
         `ConversationNotFound`.
         """
         k = self.settings.top_k if top_k is None else top_k
+        answerer, conversations = self.pipeline.answerer, self._storage.conversations
         if conversation_id is None:
-            return self.answerer.answer(question, k, filters)
-        if not self.conversations.exists(conversation_id):
+            return answerer.answer(question, k, filters)
+        if not conversations.exists(conversation_id):
             raise ConversationNotFound(conversation_id)
-        resolved = resolve(question, self.conversations.history(conversation_id))
-        result = self.answerer.answer(question, k, filters, resolved_question=resolved)
+        resolved = resolve(question, conversations.history(conversation_id))
+        result = answerer.answer(question, k, filters, resolved_question=resolved)
         turn = Turn(question, resolved, result.answered, answer_entities(result))
-        self.conversations.append(conversation_id, turn, result_dict(result))
+        conversations.append(conversation_id, turn, result_dict(result))
         return result
 
-    def document(self, document_id: str) -> Document | None:
-        self.index.refresh()
-        return self.index.get_document(document_id)
+    def start_conversation(self) -> str:
+        """A new, empty conversation's id."""
+        return self._storage.conversations.start()
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation with all its turns, or None."""
+        return self._storage.conversations.get(conversation_id)
 
     def delete(self, document_id: str) -> bool:
         """Remove a document from every index."""
-        return self.writer.delete(document_id)
-
+        return self.pipeline.writer.delete(document_id)
 
     def close(self) -> None:
-        """Release the index's connections (PostgreSQL); the local store needs nothing."""
-        self.index.close()
+        """Release the storage's connections (PostgreSQL); the local store needs nothing."""
+        self._storage.close()
 
 
-def make_reader(settings: Settings) -> Reader:
-    """The reader the settings name, over the lexical models trained on the configured embedder."""
-    lexical = LexicalReader.for_embedder(settings.embedder)
-    if settings.reader == "lexical":
-        return lexical
-    from qa.answer.reading.neural import NeuralReader
-
-    return NeuralReader.shipped(lexical, settings.model_cache_dir)
-
-
-def open_index(settings: Settings, embedder: Embedder) -> DocumentIndex:
-    """The index backend the settings name."""
-    if settings.store == "postgres":
-        from index.postgres.pg_index import PostgresIndex
-
-        return PostgresIndex(settings.database_url, embedder.name, embedder.dimension,
-                             settings.database_pool_size, settings.database_timeout_s)
-    return SearchIndex(settings.index_dir, embedder.name, embedder.dimension, settings.dense_exact_max)
-
-
-def open_conversations(settings: Settings, index: DocumentIndex) -> ConversationStore | PostgresConversations:
-    """Conversations beside the index: in its directory, or in its database (shared by replicas)."""
-    if settings.store == "postgres":
-        from qa.conversation.pg_store import PostgresConversations
-
-        return PostgresConversations(index.pool)  # type: ignore[attr-defined]  # a PostgresIndex
-    return ConversationStore(settings.index_dir / "conversations.sqlite")
+def open_engine_storage(settings: Settings) -> Storage:
+    """The storage `settings` name, for the configured embedder's index."""
+    embedder = make_embedder(settings.embedder, settings.model_cache_dir)
+    return open_storage(settings, embedder.name, embedder.dimension)
 
 
 class ConversationNotFound(KeyError):

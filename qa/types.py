@@ -1,85 +1,11 @@
-"""Domain types that cross module boundaries (frozen dataclasses).
+"""The answering pipeline's types: cited answers, related passages, results (frozen dataclasses).
 
-Every offset points into `Document.text`, the cleaned canonical text; a
-span's text is always derived from it, never stored as a drifting copy.
+Every offset points into a `Document.text` (`index.types`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Document:
-    """One article: canonical text plus the metadata a citation shows."""
-
-    id: str
-    source: str
-    title: str
-    text: str
-    content_hash: str
-    url: str | None = None
-    published: str | None = None
-    author: str | None = None
-    lang: str = "en"
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of a document, by character offsets."""
-
-    document_id: str
-    index: int
-    start: int
-    end: int
-    lang: str = "en"
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A run of whole sentences (sentence indexes `first..last` inclusive)."""
-
-    document_id: str
-    index: int
-    start: int
-    end: int
-    first_sentence: int
-    last_sentence: int
-    lang: str = "en"
-
-
-@dataclass(frozen=True)
-class ChunkedDocument:
-    """A document split for indexing."""
-
-    document: Document
-    sentences: tuple[Sentence, ...]
-    passages: tuple[Passage, ...]
-
-    def sentence_text(self, sentence: Sentence) -> str:
-        return self.document.text[sentence.start:sentence.end]
-
-    def passage_text(self, passage: Passage) -> str:
-        return self.document.text[passage.start:passage.end]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A retrieval hit: a stored unit's row id and its score from one retriever."""
-
-    unit_id: int
-    score: float
-    source: str
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Optional restrictions on what may be retrieved."""
-
-    document_ids: tuple[str, ...] | None = None
-    published_from: str | None = None
-    published_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from qa.engine import Engine
-from qa.settings import DEFAULT_SAMPLE_DIR, Settings
+from api.settings import ServiceSettings
+from index.storage import Storage
+from qa.engine import Engine, open_engine_storage
+from qa.settings import DEFAULT_SAMPLE_DIR
 
 DATA = DEFAULT_SAMPLE_DIR
 
 
-def make_settings(index_dir: Path, embedder: str = "hash", **overrides) -> Settings:
+def make_settings(index_dir: Path, embedder: str = "hash", **overrides) -> ServiceSettings:
     """Settings for a test index (never the environment's).
 
     The readers are calibrated for real models; with the hash embedder the
@@ -25,17 +27,29 @@ def make_settings(index_dir: Path, embedder: str = "hash", **overrides) -> Setti
     if embedder == "hash":
         overrides.setdefault("answer_threshold", 0.0)
         overrides.setdefault("reader", "lexical")
-    return Settings(index_dir=index_dir, embedder=embedder, sample_dir=DATA, **overrides)
+    return ServiceSettings(index_dir=index_dir, embedder=embedder, sample_dir=DATA, **overrides)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path) -> ServiceSettings:
     return make_settings(tmp_path / "index")
 
 
 @pytest.fixture
-def engine(settings: Settings) -> Engine:
-    return Engine(settings)
+def storage(settings: ServiceSettings) -> Storage:
+    """The stores of a fresh test index; tests look into them, never into an engine."""
+    return open_engine_storage(settings)
+
+
+@pytest.fixture
+def engine(settings: ServiceSettings, storage: Storage) -> Engine:
+    return Engine(settings, storage)
+
+
+def open_engine(settings: ServiceSettings) -> tuple[Engine, Storage]:
+    """An engine and the storage it runs on, for tests that check what was stored."""
+    storage = open_engine_storage(settings)
+    return Engine(settings, storage), storage
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from qa.settings import Settings
+from api.settings import ServiceSettings
 
 
 def free_port() -> int:
@@ -37,7 +37,7 @@ def wait_ready(base_url: str, timeout_s: float = 180.0, path: str = "/readyz", i
 
 
 @contextmanager
-def running_server(settings: Settings, ready_path: str = "/readyz") -> Iterator[str]:
+def running_server(settings: ServiceSettings, ready_path: str = "/readyz") -> Iterator[str]:
     """Serve the app for `settings` on loopback; yields the base URL once `ready_path` answers 200."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from citations import assert_cited
+from index.types import Filters
 from qa.answer.question import analyse
 from qa.answer.spans import find_spans
 from qa.engine import result_dict
-from qa.types import Filters
+
+from citations import assert_cited
 
 QUESTIONS = [
     "why did Hungary drop its objection?", "When does Stoltenberg's contract expire?",
@@ -54,7 +55,7 @@ def test_answers_do_not_overlap_or_repeat(sample_engine):
 
 
 def test_filters_restrict_documents_and_dates(sample_engine):
-    docs = {d.published: d.id for d, _ in sample_engine.index.store.list_documents() if d.published}
+    docs = {d.published: d.id for d, _ in sample_engine.pipeline.index.store.list_documents() if d.published}
     only = docs["2024-03-05"]
     result = sample_engine.ask("Hungary NATO", top_k=5, filters=Filters(document_ids=(only,)))
     assert result.answers and {a.document_id for a in result.answers} == {only}

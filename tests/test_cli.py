@@ -15,7 +15,7 @@ from server import free_port, wait_ready
 
 def _run(args, index_dir, check=True):
     env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_ANSWER_THRESHOLD": "0"}
-    return subprocess.run([sys.executable, "-m", "qa", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "api", *args], env=env, capture_output=True, text=True,
                           check=check, timeout=300)
 
 
@@ -52,7 +52,7 @@ def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
         assert out.returncode == 2 and "--top-k" in out.stderr
     (tmp_path / "big.txt").write_text("word " * 300)
     env_limit = {"QA_MAX_FILE_BYTES": "1000"}
-    out = subprocess.run([sys.executable, "-m", "qa", "ingest", str(tmp_path / "big.txt")], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "api", "ingest", str(tmp_path / "big.txt")], capture_output=True,
                          text=True, timeout=300, env=os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"),
                                                                     "QA_EMBEDDER": "hash", "QA_READER": "lexical"} | env_limit)
     assert out.returncode == 1 and "over the limit of 1000" in out.stderr
@@ -62,7 +62,7 @@ def test_bad_top_k_and_oversized_files_are_refused_with_a_message(tmp_path):
 def test_serve_ingests_the_sample_corpus_and_answers(tmp_path, workers):
     port = free_port()
     env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash", "QA_READER": "lexical"}
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", workers], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", workers], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(f"http://127.0.0.1:{port}", in_a_row=10 * int(workers))  # every worker, not just the first
@@ -85,7 +85,7 @@ def test_serve_beyond_loopback_with_no_keys_is_refused_unless_allowed_open(tmp_p
     port = free_port()
     env = os.environ | {"QA_INDEX_DIR": str(tmp_path / "ix"), "QA_EMBEDDER": "hash", "QA_READER": "lexical",
                         "QA_ALLOW_OPEN": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--host", "0.0.0.0", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--host", "0.0.0.0", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_ready(f"http://127.0.0.1:{port}")

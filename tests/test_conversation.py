@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from citations import assert_cited
-from qa.conversation.resolver import Turn, resolve
-from qa.conversation.store import ConversationStore
+from index.conversations.sqlite_store import ConversationStore
+from index.types import Turn
+from qa.conversation.resolver import resolve
 from qa.engine import ConversationNotFound, result_dict
+
+from citations import assert_cited
 
 
 def _after(question: str, *entities: str) -> list[Turn]:
@@ -49,14 +51,14 @@ def test_conversations_persist_across_store_instances(tmp_path):
 
 
 def test_engine_resolves_a_follow_up_and_records_the_turn(sample_engine):
-    cid = sample_engine.conversations.start()
+    cid = sample_engine.start_conversation()
     first = sample_engine.ask("Who is Hungary's foreign minister?", 1, conversation_id=cid)
     named = first.answers[0].short_answer  # the hash embedder's pick; the real model's is tested elsewhere
     assert named
     second = sample_engine.ask("What did he say about supporting Rutte?", 1, conversation_id=cid)
     assert second.resolved_question == f"What did {named} say about supporting Rutte?"
     assert_cited(result_dict(second), lambda doc_id: sample_engine.document(doc_id).text)
-    stored = sample_engine.conversations.get(cid)
+    stored = sample_engine.conversation(cid)
     assert [t.turn.question for t in stored.turns] == ["Who is Hungary's foreign minister?",
                                                        "What did he say about supporting Rutte?"]
 

@@ -15,9 +15,10 @@ import subprocess
 import sys
 import time
 
-from conftest import make_settings
+from index.types import Filters
 from qa.engine import Engine
-from qa.types import Filters
+
+from conftest import make_settings
 
 ARTICLES = 60
 KILLS = 10
@@ -35,7 +36,7 @@ def _write_corpus(folder, version: int) -> None:
 def _check_whole(index_dir, versions: set[int]) -> int:
     """Open the index and check every committed document; returns how many there are."""
     engine = Engine(make_settings(index_dir))
-    store = engine.index.store
+    store = engine.pipeline.index.store
     conn = store.connection()
     for doc, passages in store.list_documents(0, 10_000):
         sentences = conn.execute("SELECT COUNT(*) FROM sentences WHERE document_id = ?", (doc.id,)).fetchone()[0]
@@ -49,8 +50,8 @@ def _check_whole(index_dir, versions: set[int]) -> int:
                              (f'"zebra{town}v"',)).fetchone()[0]
         assert stale <= passages
     counts = store.counts()
-    assert len(engine.index._dense["passages"]) == counts["passages"]
-    assert len(engine.index._dense["sentences"]) == counts["sentences"]
+    assert len(engine.pipeline.index.dense("passages")) == counts["passages"]
+    assert len(engine.pipeline.index.dense("sentences")) == counts["sentences"]
     return counts["documents"]
 
 
@@ -62,14 +63,14 @@ def test_ingest_survives_sigkill_at_random_points(tmp_path):
     seen = []
     for version in range(KILLS):
         _write_corpus(corpus, version)
-        proc = subprocess.Popen([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "api", "ingest", str(corpus)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(1.5, 5.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         seen.append(_check_whole(index_dir, set(range(version + 1))))
     assert seen == sorted(seen)  # committed documents are never lost
-    final = subprocess.run([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env,
+    final = subprocess.run([sys.executable, "-m", "api", "ingest", str(corpus)], env=env,
                            capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     assert _check_whole(index_dir, {KILLS - 1}) == ARTICLES
@@ -90,7 +91,7 @@ def test_server_killed_during_uploads_keeps_the_index_whole(tmp_path):
         port = free_port()
         env = os.environ | {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_RATE_LIMIT": "",
                             "QA_INGEST_SAMPLE_ON_START": "false", "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
-        server = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env,
+        server = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         wait_ready(url, timeout_s=120)

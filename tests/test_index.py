@@ -8,70 +8,72 @@ import sqlite3
 import numpy as np
 import pytest
 
-from conftest import DATA, make_settings
 from index.backend import IndexBusyError
-from index.embedders.hashing import HashEmbedder
 from index.manifest import IndexMismatchError
 from index.search_index import SearchIndex
-from index.writer import IndexWriter
+from index.storage import Storage
+from index.types import Filters
+from qa.embedding.hashing import HashEmbedder
 from qa.engine import Engine
-from qa.types import Filters
+from qa.ingest.writer import IndexWriter
+
+from conftest import DATA, make_settings, open_engine
 
 
-def _units(engine: Engine, document_id: str) -> dict[str, int]:
-    conn = engine.index.store.connection()
+def _units(storage: Storage, document_id: str) -> dict[str, int]:
+    conn = storage.index.store.connection()
     return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE document_id = ?", (document_id,)).fetchone()[0]
             for t in ("passages", "sentences")}
 
 
-def _vector_ids(engine: Engine) -> dict[str, set[int]]:
-    return {u: set(engine.index._dense[u].ids().tolist()) for u in ("passages", "sentences")}
+def _vector_ids(storage: Storage) -> dict[str, set[int]]:
+    return {u: set(storage.index.dense(u).ids().tolist()) for u in ("passages", "sentences")}
 
 
-def test_reingest_unchanged_changes_nothing(engine):
+def test_reingest_unchanged_changes_nothing(engine, storage):
     first = engine.ingest([DATA])
     assert len(first.added) == 5
-    before = (engine.index.store.generation(), _vector_ids(engine))
+    before = (storage.index.store.generation(), _vector_ids(storage))
     again = engine.ingest([DATA])
     assert again.unchanged == first.added and not again.added and not again.replaced
-    assert (engine.index.store.generation(), _vector_ids(engine)) == before
+    assert (storage.index.store.generation(), _vector_ids(storage)) == before
 
 
-def test_changed_file_replaces_old_version_everywhere(engine, tmp_path):
+def test_changed_file_replaces_old_version_everywhere(engine, storage, tmp_path):
     article = tmp_path / "story.txt"
     article.write_text("The mayor opened a bridge on Monday. Crowds cheered the mayor loudly.")
     doc_id = engine.ingest([article]).added[0]
-    old_ids = _vector_ids(engine)
+    old_ids = _vector_ids(storage)
     article.write_text("The council closed the library on Friday.")
     report = engine.ingest([article])
     assert report.replaced == (doc_id,)
     doc = engine.document(doc_id)
     assert doc.text == "The council closed the library on Friday."
-    assert _units(engine, doc_id) == {"passages": 1, "sentences": 1}
-    new_ids = _vector_ids(engine)
+    assert _units(storage, doc_id) == {"passages": 1, "sentences": 1}
+    new_ids = _vector_ids(storage)
     assert not (old_ids["sentences"] & new_ids["sentences"])  # no stale vectors
-    fts = engine.index.keyword_search(["bridge"], 10)
+    fts = storage.index.keyword_search(["bridge"], 10)
     assert fts == []  # no stale keyword rows
     result = engine.ask("Which bridge did the mayor open?")
     assert all(a.document_id != doc_id or "bridge" not in a.text for a in result.answers)
 
 
-def test_delete_removes_from_every_index(engine):
+def test_delete_removes_from_every_index(engine, storage):
     engine.ingest([DATA])
-    doc_id = next(iter(engine.index.store.list_documents()))[0].id
+    doc_id = next(iter(storage.index.store.list_documents()))[0].id
     assert engine.delete(doc_id)
     assert engine.document(doc_id) is None
-    assert _units(engine, doc_id) == {"passages": 0, "sentences": 0}
-    assert len(engine.index._dense["passages"]) == engine.index.store.counts()["passages"]
+    assert _units(storage, doc_id) == {"passages": 0, "sentences": 0}
+    assert len(storage.index.dense("passages")) == storage.index.store.counts()["passages"]
     assert not engine.delete(doc_id)
 
 
-def test_manifest_describes_the_index(engine):
+def test_manifest_describes_the_index(engine, storage):
     engine.ingest([DATA])
     manifest = json.loads((engine.settings.index_dir / "manifest.json").read_text())
     assert manifest["embedder"] == "hash" and manifest["dimension"] == 256
     assert manifest["format_version"] == 1
-    assert manifest["counts"] == engine.index.store.counts()
+    assert manifest["counts"] == storage.index.store.counts()
 
 
 def test_index_built_with_another_embedder_is_refused(tmp_path):
@@ -90,7 +92,7 @@ def test_reopen_needs_no_reembedding(tmp_path):
 
     index = SearchIndex(settings.index_dir, "hash", 256)
     IndexWriter(index, Refusing())  # opening and wiring a writer embeds nothing
-    assert len(index._dense["sentences"]) == index.store.counts()["sentences"] > 0
+    assert len(index.dense("sentences")) == index.store.counts()["sentences"] > 0
 
 
 def test_failure_mid_batch_keeps_committed_documents_whole(tmp_path):
@@ -108,8 +110,8 @@ def test_failure_mid_batch_keeps_committed_documents_whole(tmp_path):
     from qa.passages.chunker import Chunker
     with pytest.raises(RuntimeError):
         Ingestor(writer, Chunker(), 10**7).ingest_paths([DATA])
-    reopened = Engine(settings)
-    assert reopened.index.store.counts()["documents"] == 1
+    reopened, stored = open_engine(settings)
+    assert stored.index.store.counts()["documents"] == 1
     result = reopened.ask("When does Stoltenberg's contract expire?")
     assert all(a.document_id == result.answers[0].document_id for a in result.answers)
 
@@ -122,13 +124,13 @@ def test_torn_faiss_checkpoint_is_reconciled_on_open(tmp_path):
     engine.ingest([DATA / "004_904e5023d7a4a2f3.txt"])
     # As if killed after the SQLite commit but before the checkpoint was replaced.
     (settings.index_dir / "dense-sentences.faiss").write_bytes(stale)
-    reopened = Engine(settings)
-    assert len(reopened.index._dense["sentences"]) == reopened.index.store.counts()["sentences"]
+    _, reopened = open_engine(settings)
+    assert len(reopened.index.dense("sentences")) == reopened.index.store.counts()["sentences"]
 
 
 def test_second_writer_is_refused_with_a_message(tmp_path):
     settings = make_settings(tmp_path / "ix", write_lock_timeout_s=0.1)
-    first, second = Engine(settings), Engine(settings)
+    (_, first), second = open_engine(settings), Engine(settings)
     with first.index.write_lock(1.0):
         with pytest.raises(IndexBusyError, match="another process is writing"):
             second.ingest([DATA])
@@ -157,10 +159,10 @@ def test_dense_index_validates():
 
 
 def test_large_index_switches_to_ivf_and_keeps_answering_deletes_and_filters(tmp_path):
-    engine = Engine(make_settings(tmp_path / "index", dense_exact_max=50))
+    engine, storage = open_engine(make_settings(tmp_path / "index", dense_exact_max=50))
     engine.ingest([DATA])
-    assert engine.index._dense["sentences"].kind == "ivf"  # ~150 sentences > 50
-    assert engine.index._dense["passages"].kind == "flat"  # 27 passages
+    assert storage.index.dense("sentences").kind == "ivf"  # ~150 sentences > 50
+    assert storage.index.dense("passages").kind == "flat"  # 27 passages
     top = engine.ask("When does Stoltenberg's contract expire?").answers[0]
     assert "contract expires on October 1" in top.text
     only = engine.ask("When does Stoltenberg's contract expire?",
@@ -168,10 +170,10 @@ def test_large_index_switches_to_ivf_and_keeps_answering_deletes_and_filters(tmp
     assert only and all(a.document_id == top.document_id for a in only)
     assert engine.delete(top.document_id)
     assert all(a.document_id != top.document_id for a in engine.ask("contract expires").answers)
-    engine.index.checkpoint()
-    reopened = Engine(make_settings(tmp_path / "index", dense_exact_max=50))
-    assert reopened.index._dense["sentences"].kind == "ivf"
-    assert len(reopened.index._dense["sentences"]) == reopened.index.store.counts()["sentences"]
+    storage.index.checkpoint()
+    _, reopened = open_engine(make_settings(tmp_path / "index", dense_exact_max=50))
+    assert reopened.index.dense("sentences").kind == "ivf"
+    assert len(reopened.index.dense("sentences")) == reopened.index.store.counts()["sentences"]
 
 
 def test_large_ivf_stores_quantised_codes_and_reranks_with_exact_vectors(tmp_path):

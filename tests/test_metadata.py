@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from conftest import DATA
 from qa.ingest.article import build_document
 from qa.ingest.metadata import is_dateline, is_headline, parse_date
 from qa.ingest.readers import parse_articles, read_articles
+
+from conftest import DATA
 
 
 def _doc(name: str):

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.embedding.minilm import MiniLMEmbedder
+from qa.embedding.onnx_query import OnnxQueryEncoder
+from qa.engine import Engine, result_dict
+
 from citations import assert_cited
 from conftest import DATA, make_settings
-from index.embedders.minilm import MiniLMEmbedder
-from index.embedders.onnx_query import OnnxQueryEncoder
-from qa.engine import Engine, result_dict
 
 pytestmark = pytest.mark.model
 

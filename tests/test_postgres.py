@@ -13,16 +13,17 @@ import time
 import numpy as np
 import psycopg
 import pytest
-from citations import assert_cited
-from conftest import DATA, make_settings
 
+from api.settings import ServiceSettings
 from evals.datasets import gold
 from index.manifest import IndexMismatchError
 from index.postgres.migrate import migrate, migrations
 from index.postgres.pg_index import PostgresIndex
+from index.types import Filters
 from qa.engine import Engine, result_dict
-from qa.settings import Settings
-from qa.types import Filters
+
+from citations import assert_cited
+from conftest import DATA, make_settings
 
 
 def _answers(engine: Engine, question: str, filters: Filters | None = None) -> tuple:
@@ -58,15 +59,15 @@ def test_gold_questions_get_the_same_answers_on_both_backends(sample_engine, pg_
 
 def test_keyword_search_scores_as_fts5_bm25_does(sample_engine, pg_sample_engine):
     for terms in (["stoltenberg", "contract", "expire"], ["hungary", "objection"], ["北约", "秘书长"], ["zzzz"]):
-        local = sample_engine.index.keyword_search(terms, 10)
-        pg = pg_sample_engine.index.keyword_search(terms, 10)
+        local = sample_engine.pipeline.index.keyword_search(terms, 10)
+        pg = pg_sample_engine.pipeline.index.keyword_search(terms, 10)
         assert [h.unit_id for h in pg] == [h.unit_id for h in local]
         assert np.allclose([h.score for h in pg], [h.score for h in local], rtol=2e-3)
-        assert pg_sample_engine.index.document_frequencies(terms) == sample_engine.index.document_frequencies(terms)
+        assert pg_sample_engine.pipeline.index.document_frequencies(terms) == sample_engine.pipeline.index.document_frequencies(terms)
 
 
 def test_filters_restrict_dense_and_keyword_search(pg_sample_engine):
-    index = pg_sample_engine.index
+    index = pg_sample_engine.pipeline.index
     docs = [d for d, _ in pg_sample_engine.documents()]
     chosen = Filters(document_ids=(docs[0].id,))
     with index.reader() as reader:
@@ -94,18 +95,18 @@ def test_reingest_replace_and_delete_keep_rows_and_statistics_in_step(pg_url, tm
         assert engine.ask("When does the wombat council meet?").answers[0].text.endswith("Fridays in Hobart.")
         _assert_statistics(pg_url)
         assert engine.delete(doc_id) and not engine.delete(doc_id)
-        assert engine.index.keyword_search(["wombat"], 10) == []
-        assert engine.index.counts()["documents"] == 5
+        assert engine.pipeline.index.keyword_search(["wombat"], 10) == []
+        assert engine.pipeline.index.counts()["documents"] == 5
         _assert_statistics(pg_url)
     finally:
         engine.close()
 
 
 def test_an_interrupted_document_write_leaves_the_earlier_version(pg_sample_engine):
-    index = pg_sample_engine.index
+    index = pg_sample_engine.pipeline.index
     doc = pg_sample_engine.documents()[0][0]
     before = (index.counts(), index.content_hash(doc.id))
-    chunked = pg_sample_engine.ingestor.chunker.chunk(dataclasses.replace(doc, text=doc.text + " Added.",
+    chunked = pg_sample_engine.pipeline.ingestor.chunker.chunk(dataclasses.replace(doc, text=doc.text + " Added.",
                                                                           content_hash="changed"))
     good = np.zeros((len(chunked.passages), 256), np.float32)
     wrong_dimension = np.zeros((len(chunked.sentences), 7), np.float32)
@@ -130,14 +131,14 @@ def test_ingest_killed_mid_run_leaves_whole_documents(pg_url, tmp_path):
     committed = []
     for version in range(3):
         _write_corpus(corpus, version)
-        proc = subprocess.Popen([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "api", "ingest", str(corpus)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(1.5, 4.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         committed.append(_assert_whole(pg_url, tmp_path, set(range(version + 1))))
     print(f"documents committed at each kill: {committed}")
-    subprocess.run([sys.executable, "-m", "qa", "ingest", str(corpus)], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "api", "ingest", str(corpus)], env=env, check=True, capture_output=True)
     assert _assert_whole(pg_url, tmp_path, {2}) == 30
 
 
@@ -156,8 +157,8 @@ def _assert_whole(url: str, tmp_path, versions: set[int]) -> int:
     try:
         documents = engine.documents(limit=1000)
         for doc, passages in documents:
-            chunked = engine.ingestor.chunker.chunk(doc)
-            with engine.index.reader() as reader:
+            chunked = engine.pipeline.ingestor.chunker.chunk(doc)
+            with engine.pipeline.index.reader() as reader:
                 sentences = reader.sentences_between(doc.id, 0, 10_000)
             assert (passages, len(sentences)) == (len(chunked.passages), len(chunked.sentences)), doc.source
             held = [v for v in versions if f"v{v}x" in doc.text]
@@ -173,13 +174,13 @@ def _assert_whole(url: str, tmp_path, versions: set[int]) -> int:
 
 def test_the_postgres_store_needs_a_database_url():
     with pytest.raises(ValueError, match="store 'postgres' needs database_url"):
-        Settings(store="postgres", database_url="")
+        ServiceSettings(store="postgres", database_url="")
 
 
 def test_the_cli_says_when_the_database_cannot_be_reached(tmp_path):
     env = os.environ | {"QA_STORE": "postgres", "QA_DATABASE_URL": f"postgresql://postgres@/none?host={tmp_path}",
                         "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_DATABASE_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([sys.executable, "-m", "qa", "ask", "Who is Mark Rutte?"], env=env,
+    run = subprocess.run([sys.executable, "-m", "api", "ask", "Who is Mark Rutte?"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 3 and "the PostgreSQL database cannot be reached" in run.stderr
     assert "Traceback" not in run.stderr

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import httpx
+
 from citations import assert_cited
 from server import free_port, wait_ready
 
@@ -24,7 +25,7 @@ def replica(database_url: str, index_dir) -> Iterator[str]:
                         "QA_EMBEDDER": "hash", "QA_READER": "lexical", "QA_ANSWER_THRESHOLD": "0", "QA_RATE_LIMIT": "",
                         "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
     log = open(f"{index_dir}.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, timeout_s=120)
@@ -83,8 +84,9 @@ def test_replicas_share_documents_answers_and_conversations(pg_url, tmp_path):
 def test_a_database_outage_is_a_503_and_the_service_recovers_when_it_returns(tmp_path):
     import pgserver
 
-    from conftest import make_settings
     from index.postgres.databases import ensure_database
+
+    from conftest import make_settings
     from server import running_server
 
     data = tmp_path / "pg"

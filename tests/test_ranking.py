@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from evals.train_scorer import fit_ranker
+from index.types import Document
 from qa.answer.candidates import Candidate
 from qa.answer.features import FEATURES
 from qa.answer.ranker import LinearRanker
 from qa.answer.scorer import LogisticScorer
 from qa.answer.selection import select
-from qa.types import Document
 
 TEXT = "Rutte won. Iohannis withdrew. The summit is in July. Orban agreed."
 

@@ -37,7 +37,7 @@ def test_each_format_becomes_documents(engine, tmp_path):
     })
     assert report.skipped == ()
     assert len(report.added) == 6
-    docs = {d.title: d for d, _ in engine.index.store.list_documents()}
+    docs = {d.title: d for d, _ in engine.pipeline.index.store.list_documents()}
     assert docs["Markdown story"].url == "https://example.org/b"
     assert docs["Markdown story"].published == "2024-02-01"
     assert docs["Markdown story"].tags == ("x", "y")

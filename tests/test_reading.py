@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from citations import assert_cited
 from qa.answer.answerer import Answerer
 from qa.answer.reading.base import Reading
 from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.neural import Calibration, NeuralReader, PairModel, ReadingModel
 from qa.answer.reading.pairs import encode_pairs
 from qa.engine import result_dict
+
+from citations import assert_cited
 
 QUESTION = "When does Stoltenberg's contract expire?"
 
@@ -49,7 +50,7 @@ def _neural(model, top_n: int = 3, weights=(1.0, 0.0, 0.0), threshold: float = 0
 
 
 def _features(engine, question):
-    return engine.answerer.featurize(question)
+    return engine.pipeline.answerer.featurize(question)
 
 
 def test_only_the_lexical_best_are_read_and_the_rest_rank_below(sample_engine):
@@ -132,7 +133,7 @@ def test_an_english_question_over_chinese_candidates_goes_to_the_multilingual_mo
 
 
 def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
-    answerer = Answerer(sample_engine.answerer.retriever, _neural(WordOverlapModel()), threshold=0.0)
+    answerer = Answerer(sample_engine.pipeline.retriever, _neural(WordOverlapModel()), threshold=0.0)
     for question in (QUESTION, "why did Hungary drop its objection?", "What is the capital of Australia?"):
         result = result_dict(answerer.answer(question, top_k=3))
         assert_cited(result, lambda doc_id: sample_engine.document(doc_id).text)
@@ -140,7 +141,7 @@ def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
 
 
 def test_the_readers_threshold_is_the_default_and_a_setting_overrides_it(sample_engine):
-    retriever = sample_engine.answerer.retriever
+    retriever = sample_engine.pipeline.retriever
     reader = _neural(WordOverlapModel(), threshold=0.37)
     assert Answerer(retriever, reader).answer(QUESTION).threshold == 0.37
     assert Answerer(retriever, reader, threshold=0.0).answer(QUESTION).threshold == 0.0
@@ -153,7 +154,7 @@ def test_the_readers_threshold_is_the_default_and_a_setting_overrides_it(sample_
 
 
 def test_a_readers_spans_become_the_short_answers(sample_engine):
-    result = result_dict(Answerer(sample_engine.answerer.retriever, SpanReader()).answer(QUESTION, top_k=3))
+    result = result_dict(Answerer(sample_engine.pipeline.retriever, SpanReader()).answer(QUESTION, top_k=3))
     assert_cited(result, lambda doc_id: sample_engine.document(doc_id).text)
     for a in result["answers"]:
         assert a["short_answer"] == a["text"].split(" ")[0] and a["short_start"] == a["start"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.retriever import HybridRetriever
-from qa.types import Hit
+from index.types import Hit
+from qa.retrieval.fusion import reciprocal_rank_fusion, score_fusion
+from qa.retrieval.retriever import HybridRetriever
 
 
 def _hits(*pairs: tuple[int, float]) -> list[Hit]:
@@ -39,12 +39,12 @@ def test_score_fusion_weights_and_single_hits():
 
 def test_retriever_validates_its_fusion(sample_engine):
     with pytest.raises(ValueError, match="fusion must be one of .*got 'max'"):
-        HybridRetriever(sample_engine.index, sample_engine.embedder, fusion="max")
+        HybridRetriever(sample_engine.pipeline.index, sample_engine.pipeline.embedder, fusion="max")
 
 
 def holding_passages(engine) -> dict[tuple[str, int], tuple[int, ...]]:
     """(document id, sentence index) → indexes of the passages holding it, as the store maps them."""
-    with engine.index.reader() as reader:
+    with engine.pipeline.index.reader() as reader:
         sentences = [s for doc, _ in engine.documents(limit=100) for s in reader.sentences_between(doc.id, 0, 10_000)]
         holding = reader.sentence_passages([s.id for s in sentences])
         passages = reader.passages(sorted({pid for pids in holding.values() for pid in pids}))
@@ -56,7 +56,7 @@ def test_every_sentence_maps_to_the_passages_whose_range_holds_it(sample_engine)
     holding = holding_passages(sample_engine)
     assert len(holding) > 50
     for doc, _ in sample_engine.documents(limit=100):
-        for passage in sample_engine.ingestor.chunker.chunk(doc).passages:
+        for passage in sample_engine.pipeline.ingestor.chunker.chunk(doc).passages:
             for index in range(passage.first_sentence, passage.last_sentence + 1):
                 assert passage.index in holding[(doc.id, index)], (doc.source, index)
     assert all(holding.values()), "every sentence is in a passage"

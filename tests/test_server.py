@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 from api.server import listening_socket
+
 from server import free_port
 
 

@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from api.slack.store import SlackStore
+from index.slack.sqlite_store import SlackStore
+
 from citations import assert_cited
 from conftest import make_settings
 from server import running_server
@@ -188,7 +189,7 @@ def test_feedback_clicks_are_stored_and_exported(bot, fake):
     fake.wait_for("/response/fb-1")
     env = os.environ | {"QA_INDEX_DIR": str(settings.index_dir), "QA_STORE": settings.store,
                         "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder, "QA_READER": settings.reader}
-    out = subprocess.run([sys.executable, "-m", "qa", "feedback", "export"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "api", "feedback", "export"], env=env, capture_output=True,
                          text=True, check=True, timeout=120).stdout
     rows = [json.loads(line) for line in out.splitlines()]
     assert rows[-1]["vote"] == "down" and rows[-1]["user"] == "U7"

@@ -11,10 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from api.deps import EngineDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import DocumentIn, DocumentList, DocumentOut, DocumentSummary, ErrorOut, IngestOut
 from api.security import authorize_write
 from index.backend import IndexBusyError
+from qa.engine import Engine
 from qa.types import IngestReport
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -22,20 +24,19 @@ _ID = Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 @router.get("", response_model=DocumentList)
-def list_documents(request: Request, offset: int = Query(0, ge=0, le=1_000_000_000),
+def list_documents(engine: EngineDep, offset: int = Query(0, ge=0, le=1_000_000_000),
                    limit: int = Query(50, ge=1, le=500)) -> DocumentList:
     """Indexed articles, newest first, with their passage counts."""
-    engine = request.app.state.holder.get()
     rows = engine.documents(offset, limit)
-    return DocumentList(offset=offset, limit=limit, total=engine.index.counts()["documents"], documents=[
+    return DocumentList(offset=offset, limit=limit, total=engine.counts()["documents"], documents=[
         DocumentSummary(id=d.id, title=d.title, source=d.source, url=d.url, published=d.published, passages=n)
         for d, n in rows])
 
 
 @router.get("/{document_id}", response_model=DocumentOut, responses={404: {"model": ErrorOut}})
-def get_document(request: Request, document_id: str = _ID) -> DocumentOut:
+def get_document(engine: EngineDep, document_id: str = _ID) -> DocumentOut:
     """A document's metadata and the canonical text that citation offsets point into."""
-    doc = request.app.state.holder.get().document(document_id)
+    doc = engine.document(document_id)
     if doc is None:
         raise ApiError(404, "document_not_found", f"no document with id {document_id!r}")
     return DocumentOut(id=doc.id, source=doc.source, title=doc.title, url=doc.url,
@@ -55,13 +56,13 @@ _JSON_OR_FILE = {
 @router.post("", status_code=201, response_model=IngestOut, openapi_extra=_JSON_OR_FILE,
              dependencies=[Depends(authorize_write)],
              responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-async def add_document(request: Request) -> IngestOut:
+async def add_document(request: Request, engine: EngineDep, settings: SettingsDep) -> IngestOut:
     """Add (or replace) articles: one as JSON, or an uploaded file (txt, md, html, json, jsonl)
     validated like `citeqa ingest`. Answers reflect them right away."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        data, name = await _uploaded(request)
-        return await run_in_threadpool(_ingest, request, data, name, f"upload:{name}")
+        data, name = await _uploaded(request, settings.max_file_bytes)
+        return await run_in_threadpool(_ingest, engine, data, name, f"upload:{name}")
     try:
         body = DocumentIn.model_validate_json(await request.body())
     except ValidationError as err:
@@ -70,12 +71,11 @@ async def add_document(request: Request) -> IngestOut:
     # Without a url the text itself names the source, so posting it twice is a no-op.
     key = body.url or "api:" + hashlib.sha256(body.text.encode()).hexdigest()[:16]
     data = json.dumps(record, ensure_ascii=False).encode()
-    return await run_in_threadpool(_ingest, request, data, "document.json", key)
+    return await run_in_threadpool(_ingest, engine, data, "document.json", key)
 
 
-async def _uploaded(request: Request) -> tuple[bytes, str]:
-    """The bytes and name of the multipart `file` field, within the size limit."""
-    limit = request.app.state.holder.settings.max_file_bytes
+async def _uploaded(request: Request, limit: int) -> tuple[bytes, str]:
+    """The bytes and name of the multipart `file` field, within `limit` bytes."""
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, StarletteUploadFile):
@@ -86,11 +86,12 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
     return data, upload.filename or "upload"
 
 
-@router.delete("/{document_id}", status_code=204, dependencies=[Depends(authorize_write)], responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
-def delete_document(request: Request, document_id: str = _ID) -> Response:
+@router.delete("/{document_id}", status_code=204, dependencies=[Depends(authorize_write)],
+               responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+def delete_document(engine: EngineDep, document_id: str = _ID) -> Response:
     """Remove a document from every index; answers stop citing it right away."""
     try:
-        deleted = request.app.state.holder.get().delete(document_id)
+        deleted = engine.delete(document_id)
     except IndexBusyError as err:
         raise ApiError(409, "index_busy", str(err)) from None
     if not deleted:
@@ -98,9 +99,9 @@ def delete_document(request: Request, document_id: str = _ID) -> Response:
     return Response(status_code=204)
 
 
-def _ingest(request: Request, data: bytes, filename: str, key: str) -> IngestOut:
+def _ingest(engine: Engine, data: bytes, filename: str, key: str) -> IngestOut:
     try:
-        report: IngestReport = request.app.state.holder.get().ingest_bytes(data, filename, key)
+        report: IngestReport = engine.ingest_bytes(data, filename, key)
     except IndexBusyError as err:
         raise ApiError(409, "index_busy", str(err)) from None
     ids = report.added + report.replaced + report.unchanged

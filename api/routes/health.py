@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.deps import HolderDep
+
 router = APIRouter(tags=["operations"])
 
 
@@ -15,16 +17,15 @@ def healthz() -> dict:
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
+def readyz(holder: HolderDep) -> JSONResponse:
     """200 once the index is loaded and the model warm; 503 before (or if loading failed)."""
-    holder = request.app.state.holder
-    if holder.engine is None:
+    counts = holder.counts()
+    if counts is None:
         return JSONResponse({"code": "not_ready", "message": holder.error or "loading"}, status_code=503)
-    return JSONResponse({"status": "ready", "counts": holder.engine.index.counts()})
+    return JSONResponse({"status": "ready", "counts": counts})
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request):
+def metrics(request: Request, holder: HolderDep):
     """Prometheus exposition: requests and latency per route, answered vs abstained, index size."""
-    engine = request.app.state.holder.engine
-    return request.app.state.metrics.render(engine.index.counts() if engine is not None else None)
+    return request.app.state.metrics.render(holder.counts())

@@ -15,11 +15,11 @@ from typing import Callable
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from api.settings import ServiceSettings
 from api.slack.blocks import answer_messages, fallback_text
-from api.slack.pg_store import PostgresSlackStore
-from api.slack.store import SlackStore
+from index.slack.pg_store import PostgresSlackStore
+from index.slack.sqlite_store import SlackStore
 from qa.engine import Engine, result_dict
-from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 class SlackBot:
     """Answers Slack questions with the engine; one instance per app."""
 
-    def __init__(self, settings: Settings, engine: Callable[[], Engine],
-                 store: SlackStore | PostgresSlackStore) -> None:
+    def __init__(self, settings: ServiceSettings, engine: Callable[[], Engine],
+                 store: Callable[[], SlackStore | PostgresSlackStore]) -> None:
         self.settings = settings
         self.engine = engine
         self.store = store
@@ -49,7 +49,7 @@ class SlackBot:
         if request.headers.get("x-slack-retry-num"):
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id")
-        if event_id and not self.store.first_delivery(event_id):
+        if event_id and not self.store().first_delivery(event_id):
             return BoltResponse(status=200, body="")
         return next()
 
@@ -71,12 +71,12 @@ class SlackBot:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Ask me a question about the articles.")
             return
         engine = self.engine()
-        conversation_id = self.store.conversation_for(channel, thread_ts)
+        conversation_id = self.store().conversation_for(channel, thread_ts)
         if conversation_id is None:
-            conversation_id = engine.conversations.start()
-            self.store.link_thread(channel, thread_ts, conversation_id)
+            conversation_id = engine.start_conversation()
+            self.store().link_thread(channel, thread_ts, conversation_id)
         result = result_dict(engine.ask(question.strip()[:1000], conversation_id=conversation_id))
-        key = self.store.record_answer(result, conversation_id)
+        key = self.store().record_answer(result, conversation_id)
         for blocks in answer_messages(result, key, self.document_url):
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(result), blocks=blocks)
 
@@ -87,19 +87,19 @@ class SlackBot:
             respond(response_type="ephemeral", text=f"Usage: {self.settings.slack_command} <question>")
             return
         result = result_dict(self.engine().ask(question[:1000]))
-        key = self.store.record_answer(result, None)
+        key = self.store().record_answer(result, None)
         for blocks in answer_messages(result, key, self.document_url, shareable=True):
             respond(response_type="ephemeral", text=fallback_text(result), blocks=blocks)
 
     def _on_feedback(self, body: dict, action: dict, respond) -> None:
         vote = "up" if action["action_id"] == "feedback_up" else "down"
         channel = (body.get("channel") or {}).get("id")
-        if self.store.add_feedback(action["value"], vote, body["user"]["id"], channel):
+        if self.store().add_feedback(action["value"], vote, body["user"]["id"], channel):
             respond(response_type="ephemeral", replace_original=False, text="Thanks for the feedback.")
 
     def _on_share(self, body: dict, action: dict, client: WebClient) -> None:
         """Post a privately answered question to the channel, for everyone."""
-        result = self.store.answer(action["value"])
+        result = self.store().answer(action["value"])
         channel = (body.get("channel") or {}).get("id")
         if result is None or channel is None:
             return

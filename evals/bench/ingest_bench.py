@@ -6,11 +6,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from evals.corpus_index import corpus_location
+from api.settings import ServiceSettings
+from index.storage import named_location
 from qa.engine import Engine
 from qa.ingest.readers import RawArticle, read_articles
 from qa.ingest.sources import find_files, source_key
-from qa.settings import Settings
 
 
 def corpus(sample_dir: Path, copies: int) -> list[RawArticle]:
@@ -20,20 +20,20 @@ def corpus(sample_dir: Path, copies: int) -> list[RawArticle]:
     return [replace(r, key=f"{r.key}#copy{n}", body=f"{r.body}\n\nCopy {n}.") for n in range(copies) for r in raws]
 
 
-def run(settings: Settings, work: Path, copies: int) -> dict:
+def run(settings: ServiceSettings, work: Path, copies: int) -> dict:
     """Documents/s and passages/s through the pipeline, and the embedder's own sentences/s."""
-    engine = Engine(settings.model_copy(update=corpus_location(settings, "bench-ingest", work, fresh=True)))
+    engine = Engine(settings.model_copy(update=named_location(settings, "bench-ingest", work, fresh=True)))
     engine.warm()
     articles = corpus(settings.sample_dir, copies)
     start = time.perf_counter()
-    report = engine.ingestor.ingest_raw(articles)
+    report = engine.ingest_articles(articles)
     pipeline_s = time.perf_counter() - start
-    counts = engine.index.counts()
+    counts = engine.counts()
     # The ceiling: embedding exactly the units the pipeline embedded, in the same batches' spirit.
     texts = _unit_texts(engine)
     start = time.perf_counter()
     for i in range(0, len(texts), 64):
-        engine.embedder.encode_documents(texts[i:i + 64])
+        engine.pipeline.embedder.encode_documents(texts[i:i + 64])
     embed_s = time.perf_counter() - start
     units = counts["passages"] + counts["sentences"]
     return {
@@ -50,7 +50,7 @@ def _unit_texts(engine: Engine) -> list[str]:
     """Every passage and sentence text the writer embedded (re-chunked from the stored documents)."""
     texts = []
     for doc, _ in engine.documents(limit=1_000_000):
-        chunked = engine.ingestor.chunker.chunk(doc)
+        chunked = engine.pipeline.ingestor.chunker.chunk(doc)
         texts += [doc.title + "\n" + chunked.passage_text(p) for p in chunked.passages]
         texts += [chunked.sentence_text(s) for s in chunked.sentences]
     return texts

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
+from api.settings import ServiceSettings
 from evals.corpus_index import corpus_engine
 from evals.datasets import squad
 from evals.retrieval_eval import ranked_sources
-from index.embedders.minilm import model_path
-from qa.settings import Settings
+from qa.embedding.minilm import model_path
 
 DEPTH = 5  # recall is measured at 5 paragraphs
 
 
-def run(settings: Settings, cache: Path, questions: int = 200, paragraphs: int | None = None,
+def run(settings: ServiceSettings, cache: Path, questions: int = 200, paragraphs: int | None = None,
         files: squad.EvalFiles = squad.EvalFiles()) -> list[dict]:
     """One row per system: p50/p95 ms, queries/s sequential, paragraph recall@5."""
     data = squad.load(files.squad_dev_half, "squad-all", "all")
@@ -35,7 +35,7 @@ def run(settings: Settings, cache: Path, questions: int = 200, paragraphs: int |
                            tuple(i for i in data.items if i.paragraph_key in {a.key for a in data.articles[:paragraphs]}))
     items = [i for i in data.items if i.answerable][:questions]
     engine = corpus_engine(data, settings.embedder, cache, settings, answer_threshold=0.0)
-    retriever = engine.answerer.retriever
+    retriever = engine.pipeline.retriever
 
     def citeqa_retrieve(question: str) -> list[str]:
         return ranked_sources(engine, retriever, question, DEPTH)

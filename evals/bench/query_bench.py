@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from api.settings import ServiceSettings
 from evals.bench.served import serve
-from evals.corpus_index import corpus_location
 from evals.datasets.gold import load
-from index.embedders import make_embedder
-from qa.settings import Settings
+from index.storage import named_location
+from qa.embedding import make_embedder
 
 CONCURRENCY = (1, 8, 32)
 
@@ -28,7 +28,7 @@ def questions(lang: str | None = None) -> list[str]:
     return [q for q in asked if lang is None or detect_language(q) == lang]
 
 
-def embedding_floor(settings: Settings, texts: list[str]) -> float:
+def embedding_floor(settings: ServiceSettings, texts: list[str]) -> float:
     """Median ms to embed one question in this process (the floor under any answer)."""
     embedder = make_embedder(settings.embedder, settings.model_cache_dir)
     embedder.warm()
@@ -40,7 +40,7 @@ def embedding_floor(settings: Settings, texts: list[str]) -> float:
     return statistics.median(times)
 
 
-def reader_costs(settings: Settings) -> dict:
+def reader_costs(settings: ServiceSettings) -> dict:
     """`reader_cost` of each shipped reading model, English questions and sentences for MiniLM,
     Chinese ones for the multilingual reader."""
     from qa.answer.reading.neural import DEFAULT_DIR, MULTILINGUAL_DIR
@@ -51,7 +51,7 @@ def reader_costs(settings: Settings) -> dict:
     return costs
 
 
-def reader_cost(settings: Settings, texts: list[str], directory: Path, lang: str = "en",
+def reader_cost(settings: ServiceSettings, texts: list[str], directory: Path, lang: str = "en",
                 sizes: tuple[int, ...] = (1, 2, 4, 8, 16)) -> dict:
     """Median ms for the reading model in `directory` to read n candidates of a question, and per candidate,
     for each n.
@@ -80,9 +80,9 @@ def reader_cost(settings: Settings, texts: list[str], directory: Path, lang: str
     return out
 
 
-def run(settings: Settings, work: Path, requests_per_level: int) -> dict:
+def run(settings: ServiceSettings, work: Path, requests_per_level: int) -> dict:
     """Start a server on an empty index (it ingests the sample), then load it at each concurrency."""
-    settings = settings.model_copy(update=corpus_location(settings, "bench-serve", work, fresh=True))
+    settings = settings.model_copy(update=named_location(settings, "bench-serve", work, fresh=True))
     with serve(settings) as server:
         levels = {c: asyncio.run(_load(server.url, questions(), c, requests_per_level)) for c in CONCURRENCY}
         chinese = asyncio.run(_load(server.url, questions("zh"), 1, requests_per_level))

@@ -7,11 +7,12 @@ import platform
 import tempfile
 from pathlib import Path
 
+from api.settings import ServiceSettings
 from evals.bench import ingest_bench, pg_scale_bench, query_bench, scale_bench
-from qa.settings import Settings
+from index.storage import postgres_url
 
 
-def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> dict:
+def run(settings: ServiceSettings, out: Path, quick: bool, sizes: tuple[int, ...]) -> dict:
     """Ingest, query and start-up on the sample corpus, then the index alone at `sizes`."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -21,8 +22,9 @@ def run(settings: Settings, out: Path, quick: bool, sizes: tuple[int, ...]) -> d
         reader = query_bench.reader_costs(settings) if settings.reader == "neural" else {}
         serve = query_bench.run(settings, work, requests_per_level=40 if quick else 400)
     scale = scale_bench.run(sizes, settings.sample_dir)
-    if settings.store == "postgres":
-        scale += pg_scale_bench.run(settings.database_url, sizes, scale_bench.vocabulary_from(settings.sample_dir))
+    database_url = postgres_url(settings)
+    if database_url is not None:
+        scale += pg_scale_bench.run(database_url, sizes, scale_bench.vocabulary_from(settings.sample_dir))
     report = {"machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
               "embedder": settings.embedder, "store": settings.store, "quick": quick, "ingest": ingest,
               "reader": settings.reader, "question_embedding_ms": round(floor_ms, 2), "reader_cost": reader,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from qa.settings import Settings
+from api.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Served:
 
 
 @contextmanager
-def serve(settings: Settings, timeout_s: float = 300) -> Iterator[Served]:
+def serve(settings: ServiceSettings, timeout_s: float = 300) -> Iterator[Served]:
     """Start `citeqa serve` on the settings' index (rate limit off); yield once /readyz says ready."""
     port = _free_port()
     env = os.environ | {"QA_STORE": settings.store, "QA_INDEX_DIR": str(settings.index_dir),

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import httpx
 
+from api.settings import ServiceSettings
 from evals.bench.query_bench import questions
 from evals.bench.served import Served, serve
-from evals.corpus_index import corpus_location
-from qa.settings import Settings
+from index.storage import named_location
 
 
-def run(settings: Settings, work: Path, seconds: float, rate: float, clients: int = 4) -> dict:
+def run(settings: ServiceSettings, work: Path, seconds: float, rate: float, clients: int = 4) -> dict:
     """About `rate` asks per second for `seconds`; RSS sampled every 10 s."""
-    with serve(settings.model_copy(update=corpus_location(settings, "bench-soak", work, fresh=True))) as server:
+    with serve(settings.model_copy(update=named_location(settings, "bench-soak", work, fresh=True))) as server:
         return asyncio.run(_soak(server, seconds, rate, clients))
 
 

@@ -16,7 +16,7 @@ from index.postgres.bm25 import bm25_query, document_text, fts5_length, lexeme
 from index.postgres.migrate import migrate
 from index.postgres.pool import connection, open_pool
 from index.postgres.reader import DOCUMENT_COLUMNS, PostgresReader, document_from_row
-from qa.types import ChunkedDocument, Document, Filters, Hit
+from index.types import ChunkedDocument, Document, Filters, Hit
 
 
 class PostgresIndex:

@@ -6,7 +6,7 @@ import numpy as np
 import psycopg
 
 from index.backend import PassageRow, SentenceRow
-from qa.types import Document
+from index.types import Document
 
 _PASSAGE = 'SELECT id, document_id, idx, start, "end", first_sentence, last_sentence, lang, embedding FROM passages'
 _SENTENCE = 'SELECT id, document_id, idx, start, "end", lang, embedding FROM sentences'

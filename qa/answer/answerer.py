@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from index.retriever import HybridRetriever
+from index.types import Filters
 from qa.answer.candidates import Candidate, CandidateSet, load_candidates
 from qa.answer.features import feature_matrix, idf_weights
 from qa.answer.question import SHORT_TYPES, QuestionInfo, analyse
@@ -15,7 +15,8 @@ from qa.answer.selection import select
 from qa.answer.spans import best_span
 from qa.answer.windows import with_windows
 from qa.passages.language import detect_language
-from qa.types import Answer, Filters, Related, Result
+from qa.retrieval.retriever import HybridRetriever
+from qa.types import Answer, Related, Result
 
 ABSTAIN_MESSAGE = "I could not find this in the articles."
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.backend import DocumentIndex, IndexReader, PassageRow, SentenceRow
-from index.retriever import Retrieved
-from qa.types import Document
+from index.types import Document
+from qa.retrieval.retriever import Retrieved
 
 
 @dataclass(frozen=True)

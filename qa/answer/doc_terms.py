@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from index.keyword import content_term_spans
-from qa.types import Document
+from index.types import Document
 
 
 def stem(term: str) -> str:

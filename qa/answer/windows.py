@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.answer.candidates import Candidate, CandidateSet
+from qa.answer.candidates import CandidateSet
 
 # A "why" answer is often an event and the sentence after it that gives its cause
 # ("... announced the decision on Tuesday, following a letter from Rutte ...").

@@ -13,8 +13,8 @@ noun of the previous question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from index.types import Turn
 from qa.answer.spans import find_spans
 
 _PERSON = re.compile(r"\b(he|him|his|she|her|hers)\b", re.I)
@@ -22,16 +22,6 @@ _THING = re.compile(r"\b(it|its|they|them|their)\b", re.I)
 _POSSESSIVE = {"his", "her", "hers", "its", "their"}
 _LEADING_AND = re.compile(r"^\s*(?:and|also|so)\b[\s,]*", re.I)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*\??\s*$", re.I)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier question of a conversation, as it was understood and answered."""
-
-    question: str
-    resolved_question: str
-    answered: bool
-    answer_entities: tuple[str, ...]  # names the answer gave (short answers first)
 
 
 def resolve(question: str, history: list[Turn]) -> str:

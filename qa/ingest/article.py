@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
+from index.types import Document
 from qa.ingest.cleaning import clean_text
 from qa.ingest.errors import SkippedInput
 from qa.ingest.metadata import find_metadata, normalise_date
 from qa.ingest.readers import RawArticle
 from qa.passages.language import detect_language
-from qa.types import Document
 
 _TITLE_CHARS = 90
 

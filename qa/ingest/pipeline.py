@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from index.writer import IndexWriter, WriteOutcome
+from index.types import ChunkedDocument
 from qa.ingest.article import build_document
 from qa.ingest.errors import SkippedInput
 from qa.ingest.readers import RawArticle, parse_articles, read_articles
 from qa.ingest.sources import find_files, source_key
+from qa.ingest.writer import IndexWriter, WriteOutcome
 from qa.passages.chunker import Chunker
-from qa.types import ChunkedDocument, IngestReport
+from qa.types import IngestReport
 
 Progress = Callable[[WriteOutcome | SkippedInput], None]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.types import ChunkedDocument, Document, Passage, Sentence
 from qa.passages.language import word_count
 from qa.passages.sentences import split_sentences
-from qa.types import ChunkedDocument, Document, Passage, Sentence
 
 
 @dataclass(frozen=True)

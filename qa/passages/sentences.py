@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import pysbd
 
+from index.types import Sentence
 from qa.passages.language import detect_language
-from qa.types import Sentence
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 

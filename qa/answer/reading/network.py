@@ -47,7 +47,7 @@ def open_network(settings: dict) -> tuple[PairScorer, Any]:
     """The untrained network and its pair tokenizer for a reader's `settings` (reader.json's keys)."""
     if settings.get("base_model", "minilm") == "e5":
         return build_e5_network(int(settings["trainable_layers"]))
-    from index.embedders.minilm import model_path
+    from qa.embedding.minilm import model_path
 
     return build_network(model_path(), int(settings["layers"])), open_tokenizer(settings)
 
@@ -61,7 +61,7 @@ def open_tokenizer(settings: dict) -> Any:
         return E5Tokenizer(read_model_file(package_model_file(), tensors=False).vocabulary)
     from transformers import AutoTokenizer
 
-    from index.embedders.minilm import model_path
+    from qa.embedding.minilm import model_path
 
     return AutoTokenizer.from_pretrained(str(model_path()), local_files_only=True)
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.onnx_runtime import export_once, open_session, quantize_once, run_tokens
 from qa.answer.candidates import Candidate
 from qa.answer.reading.base import Reading
 from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.pairs import WEIGHTS_GLOB, encode_pairs
+from qa.embedding.onnx_runtime import export_once, open_session, quantize_once, run_tokens
 from qa.passages.language import detect_language
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "reader"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.base import Embedder
+from qa.embedding.base import Embedder
 
 _TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]", re.IGNORECASE)
 

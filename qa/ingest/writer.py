@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from index.backend import DocumentIndex
-from index.embedders.base import Embedder
-from qa.types import ChunkedDocument
+from index.types import ChunkedDocument
+from qa.embedding.base import Embedder
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.onnx_runtime import export_once, open_session, run_tokens
+from qa.embedding.onnx_runtime import export_once, open_session, run_tokens
 
 
 class OnnxQueryEncoder:

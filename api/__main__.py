@@ -1,6 +1,6 @@
 """`python -m qa` runs the citeqa command line."""
 
-from qa.cli import main
+from api.cli import main
 
 if __name__ == "__main__":
     main()

@@ -6,9 +6,9 @@ import json
 import secrets
 from typing import TYPE_CHECKING
 
+from index.conversations.sqlite_store import now
 from index.postgres.pool import connection
-from qa.conversation.resolver import Turn
-from qa.conversation.store import Conversation, StoredTurn, now
+from index.types import Conversation, StoredTurn, Turn
 
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedders.base import Embedder
-from index.fusion import FUSIONS, Fusion, reciprocal_rank_fusion, score_fusion
-from index.keyword import content_terms
 from index.backend import DocumentIndex
-from qa.types import Filters, Hit
+from index.keyword import content_terms
+from index.types import Filters, Hit
+from qa.embedding.base import Embedder
+from qa.retrieval.fusion import FUSIONS, Fusion, reciprocal_rank_fusion, score_fusion
+
 
 @dataclass(frozen=True)
 class Retrieved:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, get_args
 
-from qa.types import Hit
+from index.types import Hit
 
 Fusion = Literal["score", "rrf"]
 FUSIONS: tuple[str, ...] = get_args(Fusion)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.base import Embedder
+from qa.embedding.base import Embedder
 
 
 class E5Embedder(Embedder):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -12,14 +11,15 @@ from typing import Annotated, Optional
 import typer
 from tqdm import tqdm
 
+from api.settings import ServiceSettings
 from index.backend import IndexBusyError, IndexUnavailableError
 from index.manifest import IndexMismatchError
-from index.writer import WriteOutcome
-from qa.engine import Engine, result_dict
+from index.storage import Storage, slack_store_exists
+from index.types import Filters
+from qa.engine import Engine, open_engine_storage, result_dict
 from qa.ingest.errors import SkippedInput
+from qa.ingest.writer import WriteOutcome
 from qa.passages.language import language_note
-from qa.settings import Settings
-from qa.types import Filters
 
 app = typer.Typer(help="citeqa: ask questions of news articles, get cited quotes.",
                   no_args_is_help=True, add_completion=False)
@@ -27,7 +27,15 @@ app = typer.Typer(help="citeqa: ask questions of news articles, get cited quotes
 
 def _engine() -> Engine:
     try:
-        return Engine(Settings())
+        return Engine(ServiceSettings())
+    except (IndexMismatchError, ValueError) as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+def _storage(settings: ServiceSettings) -> Storage:
+    try:
+        return open_engine_storage(settings)
     except (IndexMismatchError, ValueError) as err:
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(2) from None
@@ -99,11 +107,12 @@ def serve(host: Annotated[Optional[str], typer.Option()] = None,
           workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default QA_WORKERS, 1).")] = None,
           ) -> None:
     """Start the HTTP service (ingests the sample corpus into an empty index)."""
-    from api.server import OpenServiceRefused, serve as serve_http
+    from api.server import OpenServiceRefused
+    from api.server import serve as serve_http
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
     try:
-        serve_http(Settings().model_copy(update=overrides))
+        serve_http(ServiceSettings().model_copy(update=overrides))
     except OpenServiceRefused as err:
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(2) from None
@@ -123,7 +132,7 @@ def evaluate(quick: Annotated[bool, typer.Option("--quick", help="Sample gold se
     from evals.suite import run
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = Settings()
+    settings = ServiceSettings()
     chosen = tuple(embedders) if embedders else (settings.embedder,)
     command = "citeqa eval" + (" --quick" if quick else "") + (f" --limit {limit}" if limit else "")
     if evaldata is not None:
@@ -163,7 +172,7 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="Small run (CI smo
         return
 
     sizes = tuple(int(n) for n in scale.split(",")) if scale else ((10_000,) if quick else (10_000, 100_000))
-    report = run(Settings(), out, quick, sizes)
+    report = run(ServiceSettings(), out, quick, sizes)
     typer.echo((out / "bench.md").read_text())
     failed = sum(level["errors"] for level in report["serve"]["levels"].values())
     if failed:
@@ -175,7 +184,7 @@ def _peers(out: Path, questions: int) -> None:
     from evals.bench import peers
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rows = peers.run(Settings(), out / "cache", questions)
+    rows = peers.run(ServiceSettings(), out / "cache", questions)
     out.mkdir(parents=True, exist_ok=True)
     (out / "peers.json").write_text(json.dumps(rows, indent=2))
     (out / "peers.md").write_text(peers.markdown(rows))
@@ -188,7 +197,7 @@ def _soak(seconds: float, rate: float, out: Path) -> None:
     from evals.bench import soak
 
     with tempfile.TemporaryDirectory() as tmp:
-        result = soak.run(Settings(), Path(tmp), seconds, rate)
+        result = soak.run(ServiceSettings(), Path(tmp), seconds, rate)
     out.mkdir(parents=True, exist_ok=True)
     (out / "soak.json").write_text(json.dumps(result, indent=2))
     typer.echo(f"{result['requests']} requests in {seconds:.0f} s ({result['achieved_rate']}/s), "
@@ -205,18 +214,15 @@ app.add_typer(feedback_app, name="feedback")
 @feedback_app.command("export")
 def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout).")] = None) -> None:
     """Every feedback click with its question and the answers judged, as JSON lines."""
-    from api.slack.store import open_store
-
-    settings = Settings()
-    if settings.store == "local" and not (settings.index_dir / "slack.sqlite").exists():
+    settings = ServiceSettings()
+    if not slack_store_exists(settings):
         rows = []  # never create a store just to read it
     else:
-        engine = functools.cache(_engine)  # opened only if the store borrows its pool (postgres)
+        storage = _storage(settings)
         try:
-            rows = list(open_store(settings, engine).feedback())
+            rows = list(storage.slack.feedback())
         finally:
-            if engine.cache_info().currsize:
-                engine().close()
+            storage.close()
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if out is None:
         typer.echo(lines, nl=False)

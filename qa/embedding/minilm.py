@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.base import Embedder
-from index.embedders.onnx_query import OnnxQueryEncoder
+from qa.embedding.base import Embedder
+from qa.embedding.onnx_query import OnnxQueryEncoder
 
 
 def model_path() -> Path:

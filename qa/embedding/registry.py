@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from index.embedders.base import Embedder
-from index.embedders.e5 import E5Embedder
-from index.embedders.hashing import HashEmbedder
-from index.embedders.minilm import MiniLMEmbedder
-from index.embedders.use import USEEmbedder
+from qa.embedding.base import Embedder
+from qa.embedding.e5 import E5Embedder
+from qa.embedding.hashing import HashEmbedder
+from qa.embedding.minilm import MiniLMEmbedder
+from qa.embedding.use import USEEmbedder
 
 # Each factory gets the directory for derived model files (MiniLM's ONNX question encoder).
 EMBEDDERS: dict[str, Callable[[Path | None], Embedder]] = {

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from index.sqlite_file import SQLiteFile
-from qa.conversation.resolver import Turn
+from index.types import Conversation, StoredTurn, Turn
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created TEXT NOT NULL);
@@ -26,22 +25,6 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (conversation_id, n)
 );
 """
-
-
-@dataclass(frozen=True)
-class StoredTurn:
-    """A turn as stored: what was asked, how it was understood, the answer object."""
-
-    turn: Turn
-    result: dict
-    created: str
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    created: str
-    turns: tuple[StoredTurn, ...]
 
 
 class ConversationStore(SQLiteFile):

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from index.conversations.sqlite_store import now
 from index.sqlite_file import SQLiteFile
-from qa.conversation.store import now
-from qa.settings import Settings
-
-if TYPE_CHECKING:
-    from api.slack.pg_store import PostgresSlackStore
-    from qa.engine import Engine
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, received TEXT NOT NULL);
@@ -28,16 +22,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY, answer_key TEXT NOT NULL REFERENCES answers(key), vote TEXT NOT NULL,
     user TEXT NOT NULL, channel TEXT, created TEXT NOT NULL);
 """
-
-
-def open_store(settings: Settings, engine: Callable[[], Engine]) -> SlackStore | PostgresSlackStore:
-    """The bot's memory beside the index: a SQLite file in its directory, or its PostgreSQL
-    database (through `engine`'s connection pool, once the engine is up)."""
-    if settings.store == "postgres":
-        from api.slack.pg_store import PostgresSlackStore
-
-        return PostgresSlackStore(lambda: engine().index.pool)
-    return SlackStore(settings.index_dir / "slack.sqlite")
 
 
 class SlackStore(SQLiteFile):

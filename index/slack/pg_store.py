@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from index.conversations.sqlite_store import now
 from index.postgres.pool import connection
-from qa.conversation.store import now
 
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
@@ -17,28 +17,28 @@ if TYPE_CHECKING:
 class PostgresSlackStore:
     """`SlackStore`'s calls on the index database (tables from migration 0003).
 
-    `pool` gives the engine's connection pool once the engine has loaded
-    (and migrated the schema), so the store opens no connections of its own.
+    `pool` is the index's connection pool (the index migrated the schema),
+    so the store opens no connections of its own.
     """
 
-    def __init__(self, pool: Callable[[], ConnectionPool]) -> None:
+    def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen by any replica."""
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             cur = conn.execute("INSERT INTO slack_seen_events VALUES (%s, %s) ON CONFLICT DO NOTHING",
                                (event_id, now()))
             return cur.rowcount == 1
 
     def conversation_for(self, channel: str, thread_ts: str) -> str | None:
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             row = conn.execute("SELECT conversation_id FROM slack_threads WHERE channel = %s AND thread_ts = %s",
                                (channel, thread_ts)).fetchone()
         return row[0] if row else None
 
     def link_thread(self, channel: str, thread_ts: str, conversation_id: str) -> None:
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             conn.execute("INSERT INTO slack_threads VALUES (%s, %s, %s) ON CONFLICT (channel, thread_ts)"
                          " DO UPDATE SET conversation_id = EXCLUDED.conversation_id",
                          (channel, thread_ts, conversation_id))
@@ -47,14 +47,14 @@ class PostgresSlackStore:
         """Keep a posted answer so its feedback buttons can refer to it by a short key."""
         key = secrets.token_urlsafe(9)
         ids = [f"{a['document_id']}:{a['start']}-{a['end']}" for a in result["answers"]]
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             conn.execute("INSERT INTO slack_answers VALUES (%s, %s, %s, %s, %s, %s, %s)",
                          (key, result["question"], result["resolved_question"], conversation_id, json.dumps(ids),
                           json.dumps(result, ensure_ascii=False), now()))
         return key
 
     def answer(self, key: str) -> dict | None:
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             row = conn.execute("SELECT result FROM slack_answers WHERE key = %s", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -62,14 +62,14 @@ class PostgresSlackStore:
         """Store a 👍/👎 click; False when the answer is unknown."""
         if self.answer(key) is None:
             return False
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             conn.execute("INSERT INTO slack_feedback (answer_key, vote, user_id, channel, created)"
                          " VALUES (%s, %s, %s, %s, %s)", (key, vote, user, channel, now()))
         return True
 
     def feedback(self) -> Iterator[dict]:
         """Every click with the question and the answers it judged (for the eval suite)."""
-        with connection(self.pool()) as conn:
+        with connection(self.pool) as conn:
             rows = conn.execute(
                 "SELECT f.vote, f.user_id, f.channel, f.created, a.question, a.resolved_question, a.answer_ids,"
                 " a.conversation_id FROM slack_feedback f JOIN slack_answers a ON a.key = f.answer_key"

@@ -1,0 +1,1 @@
+"""Where conversations are kept: SQLite beside the index, or its PostgreSQL database."""

@@ -1,0 +1,1 @@
+"""What the Slack bot remembers, beside the index: SQLite, or its PostgreSQL database."""

@@ -1,0 +1,1 @@
+"""Retrieval: a question to candidate passages and sentences (dense + keyword, fused)."""
