@@ -3,7 +3,7 @@
 The engine is a BERT encoder (post-norm, erf GELU, positions from 0, token
 type 0), so a `BertModel` with the file's shape and tensors computes the same
 function in float32; the engine also rounds activations to int8, which the
-copy does not, hence cosine ≈ 0.9999 rather than equality (`tests/test_e5_copy.py`).
+copy does not, hence cosine ≈ 0.9999 rather than equality (`tests/qa/test_e5_copy.py`).
 Building it takes ≈ 4 s (reading and dequantising the file) and is deterministic, so
 nothing is cached here: what serving runs, the trained reader exported to ONNX, is
 written once into the model cache (`qa/answer/reading/neural.py`).

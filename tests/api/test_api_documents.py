@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from citations import assert_cited
-from conftest import make_settings
-from server import running_server
+from support.citations import assert_cited
+from support.server import running_server
+from support.settings import make_settings
 
 ARTICLE = {"title": "Quokka census", "url": "https://example.org/quokka",
            "published": "2024-05-02",

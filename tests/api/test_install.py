@@ -12,10 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.server import free_port, wait_ready
 
-from server import free_port, wait_ready
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ("pyproject.toml", "README.md", "qa", "index", "api", "evals", "data")
 
 pytestmark = pytest.mark.model

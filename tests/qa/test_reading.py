@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.citations import assert_cited
 
 from qa.answer.answerer import Answerer
 from qa.answer.reading.base import Reading
@@ -11,8 +12,6 @@ from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.neural import Calibration, NeuralReader, PairModel, ReadingModel
 from qa.answer.reading.pairs import encode_pairs
 from qa.engine import result_dict
-
-from citations import assert_cited
 
 QUESTION = "When does Stoltenberg's contract expire?"
 

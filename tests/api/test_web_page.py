@@ -7,9 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from conftest import make_settings
-from server import running_server
+from support.server import running_server
+from support.settings import make_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from conftest import make_settings
-from server import running_server
+from support.server import running_server
+from support.settings import make_settings
 
 ASK = {"question": "When does Stoltenberg's contract expire?"}
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.settings import DATA
 
 from qa.ingest.article import build_document
 from qa.ingest.metadata import is_dateline, is_headline, parse_date
 from qa.ingest.readers import parse_articles, read_articles
-
-from conftest import DATA
 
 
 def _doc(name: str):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support.citations import assert_cited
 
 from index.types import Filters
 from qa.answer.question import analyse
 from qa.answer.spans import find_spans
 from qa.engine import result_dict
-
-from citations import assert_cited
 
 QUESTIONS = [
     "why did Hungary drop its objection?", "When does Stoltenberg's contract expire?",

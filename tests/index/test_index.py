@@ -7,6 +7,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from support.settings import DATA, make_settings, open_engine
 
 from index.backend import IndexBusyError
 from index.manifest import IndexMismatchError
@@ -16,8 +17,6 @@ from index.types import Filters
 from qa.embedding.hashing import HashEmbedder
 from qa.engine import Engine
 from qa.ingest.writer import IndexWriter
-
-from conftest import DATA, make_settings, open_engine
 
 
 def _units(storage: Storage, document_id: str) -> dict[str, int]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 
 import httpx
-
-from conftest import make_settings
-from server import running_server
+from support.server import running_server
+from support.settings import make_settings
 
 ROUNDS = 15
 

@@ -15,10 +15,10 @@ import subprocess
 import sys
 import time
 
+from support.settings import make_settings
+
 from index.types import Filters
 from qa.engine import Engine
-
-from conftest import make_settings
 
 ARTICLES = 60
 KILLS = 10
@@ -81,8 +81,7 @@ def test_server_killed_during_uploads_keeps_the_index_whole(tmp_path):
     import threading
 
     import httpx
-
-    from server import free_port, wait_ready
+    from support.server import free_port, wait_ready
 
     index_dir = tmp_path / "index"
     rng = random.Random(11)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support.citations import assert_cited
 
 from index.conversations.sqlite_store import ConversationStore
 from index.types import Turn
 from qa.conversation.resolver import resolve
 from qa.engine import ConversationNotFound, result_dict
-
-from citations import assert_cited
 
 
 def _after(question: str, *entities: str) -> list[Turn]:

@@ -13,13 +13,12 @@ import httpx
 import psycopg
 import pytest
 from slack_sdk.signature import SignatureVerifier
+from support.citations import assert_cited
+from support.server import running_server
+from support.settings import make_settings
+from support.slack_fake import BOT_USER, FakeSlack
 
 from index.slack.sqlite_store import SlackStore
-
-from citations import assert_cited
-from conftest import make_settings
-from server import running_server
-from slack_fake import BOT_USER, FakeSlack
 
 SECRET = "test-signing-secret"
 

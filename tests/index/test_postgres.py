@@ -13,6 +13,8 @@ import time
 import numpy as np
 import psycopg
 import pytest
+from support.citations import assert_cited
+from support.settings import DATA, make_settings
 
 from api.settings import ServiceSettings
 from evals.datasets import gold
@@ -21,9 +23,6 @@ from index.postgres.migrate import migrate, migrations
 from index.postgres.pg_index import PostgresIndex
 from index.types import Filters
 from qa.engine import Engine, result_dict
-
-from citations import assert_cited
-from conftest import DATA, make_settings
 
 
 def _answers(engine: Engine, question: str, filters: Filters | None = None) -> tuple:

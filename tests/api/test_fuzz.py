@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import make_settings
-from server import running_server
+from support.server import running_server
+from support.settings import make_settings
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from support.settings import DATA
 
 from qa.ingest.article import build_document
 from qa.ingest.readers import read_articles
 from qa.passages.chunker import Chunker
 from qa.passages.language import word_count
 from qa.passages.sentences import split_sentences
-
-from conftest import DATA
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from api.server import listening_socket
+from support.server import free_port
 
-from server import free_port
+from api.server import listening_socket
 
 
 def test_connections_accepted_on_the_worker_socket_have_nagle_off():

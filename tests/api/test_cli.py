@@ -9,8 +9,7 @@ import sys
 
 import httpx
 import pytest
-
-from server import free_port, wait_ready
+from support.server import free_port, wait_ready
 
 
 def _run(args, index_dir, check=True):

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.citations import assert_cited
+from support.settings import DATA, make_settings
 
 from qa.embedding.minilm import MiniLMEmbedder
 from qa.embedding.onnx_query import OnnxQueryEncoder
 from qa.engine import Engine, result_dict
-
-from citations import assert_cited
-from conftest import DATA, make_settings
 
 pytestmark = pytest.mark.model
 

@@ -45,10 +45,10 @@ def test_quick_bench_on_postgres_reports_both_index_families(tmp_path, pg_url):
 
 
 def test_peers_run_side_by_side_on_a_squad_slice(tmp_path):
+    from support.settings import make_settings
+
     from evals.bench import peers
     from evals.datasets import squad
-
-    from conftest import make_settings
 
     if not squad.EvalFiles().squad_dev_half.exists():
         pytest.skip(f"{squad.EvalFiles().squad_dev_half} is missing")

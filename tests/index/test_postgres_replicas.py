@@ -10,9 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import httpx
-
-from citations import assert_cited
-from server import free_port, wait_ready
+from support.citations import assert_cited
+from support.server import free_port, wait_ready
 
 QUESTION = "Who is Mark Rutte?"
 
@@ -83,11 +82,10 @@ def test_replicas_share_documents_answers_and_conversations(pg_url, tmp_path):
 
 def test_a_database_outage_is_a_503_and_the_service_recovers_when_it_returns(tmp_path):
     import pgserver
+    from support.server import running_server
+    from support.settings import make_settings
 
     from index.postgres.databases import ensure_database
-
-    from conftest import make_settings
-    from server import running_server
 
     data = tmp_path / "pg"
     server = pgserver.get_server(data, cleanup_mode="stop")

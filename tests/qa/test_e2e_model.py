@@ -9,11 +9,10 @@ import sys
 
 import httpx
 import pytest
+from support.citations import assert_cited
+from support.server import running_server
 
 from qa.engine import result_dict
-
-from citations import assert_cited
-from server import running_server
 
 pytestmark = pytest.mark.model
 

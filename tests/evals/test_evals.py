@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from support.settings import make_settings
 
 from evals import suite
 from evals.datasets.gold import GOLD, KINDS, load
@@ -19,8 +20,6 @@ from evals.gold_eval import Judged, summary
 from evals.report import risk_coverage
 from evals.squad_metrics import contains_answer, f1
 from qa.passages.language import detect_language
-
-from conftest import make_settings
 
 DATA = GOLD.parents[2] / "data"
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.settings import DATA
 
 from qa.ingest.article import build_document
 from qa.ingest.cleaning import clean_text, strip_markdown
 from qa.ingest.readers import read_articles
-
-from conftest import DATA
 
 NOISE = ["Photo:", "Trending Now", "open image in gallery", "Subscribe Free To Our Daily Newsletters",
          "Related Links", "SpaceWar.com", "**", "Getty Images", "[原文链接]", "[Source Link]", "\n---\n"]
