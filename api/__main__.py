@@ -1,4 +1,4 @@
-"""`python -m qa` runs the citeqa command line."""
+"""`python -m api` runs the citeqa command line."""
 
 from api.cli import main
 

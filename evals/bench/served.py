@@ -45,7 +45,7 @@ def serve(settings: ServiceSettings, timeout_s: float = 300) -> Iterator[Served]
                         "QA_DATABASE_URL": settings.database_url, "QA_EMBEDDER": settings.embedder,
                         "QA_RATE_LIMIT": "", "QA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
