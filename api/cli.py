@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,7 +16,7 @@ from tqdm import tqdm
 from api.settings import ServiceSettings
 from index.backend import IndexBusyError, IndexUnavailableError
 from index.manifest import IndexMismatchError
-from index.storage import Storage, slack_store_exists
+from index.storage import slack_store_exists
 from index.types import Filters
 from qa.engine import Engine, open_engine_storage, result_dict
 from qa.ingest.errors import SkippedInput
@@ -25,20 +27,19 @@ app = typer.Typer(help="citeqa: ask questions of news articles, get cited quotes
                   no_args_is_help=True, add_completion=False)
 
 
+@contextmanager
+def _configuration_errors_exit() -> Iterator[None]:
+    """Bad settings or an index built with another embedder: say so and exit 2."""
+    try:
+        yield
+    except (IndexMismatchError, ValueError) as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
 def _engine() -> Engine:
-    try:
+    with _configuration_errors_exit():
         return Engine(ServiceSettings())
-    except (IndexMismatchError, ValueError) as err:
-        typer.secho(f"error: {err}", fg="red", err=True)
-        raise typer.Exit(2) from None
-
-
-def _storage(settings: ServiceSettings) -> Storage:
-    try:
-        return open_engine_storage(settings)
-    except (IndexMismatchError, ValueError) as err:
-        typer.secho(f"error: {err}", fg="red", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -218,7 +219,8 @@ def feedback_export(out: Annotated[Optional[Path], typer.Option(help="JSONL file
     if not slack_store_exists(settings):
         rows = []  # never create a store just to read it
     else:
-        storage = _storage(settings)
+        with _configuration_errors_exit():
+            storage = open_engine_storage(settings)
         try:
             rows = list(storage.slack.feedback())
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from index.settings import must_be_positive
 from qa.settings import Settings
 
 
@@ -32,12 +33,7 @@ class ServiceSettings(Settings):
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
     slack_command: str = Field(default="/ask", description="The slash command the bot answers.")
 
-    @field_validator("workers", "max_request_bytes")
-    @classmethod
-    def _positive_service(cls, value: int, info) -> int:
-        if value <= 0:
-            raise ValueError(f"{info.field_name} must be > 0, got {value}")
-        return value
+    _positive_sizes = field_validator("workers", "max_request_bytes")(must_be_positive)
 
     @field_validator("rate_limit")
     @classmethod
@@ -53,12 +49,16 @@ class ServiceSettings(Settings):
 
     @property
     def api_key_list(self) -> list[str]:
-        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+        return _comma_list(self.api_keys)
 
     @property
     def admin_key_list(self) -> list[str]:
-        return [k.strip() for k in self.admin_keys.split(",") if k.strip()]
+        return _comma_list(self.admin_keys)
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+        return _comma_list(self.cors_origins)
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]

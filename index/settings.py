@@ -9,6 +9,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def must_be_positive(cls, value: int, info) -> int:
+    """A field validator every settings layer uses for its counts and sizes."""
+    if value <= 0:
+        raise ValueError(f"{info.field_name} must be > 0, got {value}")
+    return value
+
+
 class StorageSettings(BaseSettings):
     """The settings storage reads; `qa.settings.Settings` and `api.settings.ServiceSettings` extend it.
 
@@ -27,12 +34,7 @@ class StorageSettings(BaseSettings):
     dense_exact_max: int = Field(default=100_000, description="Above this many units, FAISS IVF replaces exact search.")
     write_lock_timeout_s: float = 30.0
 
-    @field_validator("database_pool_size", "dense_exact_max")
-    @classmethod
-    def _positive_storage(cls, value: int, info) -> int:
-        if value <= 0:
-            raise ValueError(f"{info.field_name} must be > 0, got {value}")
-        return value
+    _positive = field_validator("database_pool_size", "dense_exact_max")(must_be_positive)
 
     @model_validator(mode="after")
     def _database(self) -> "StorageSettings":

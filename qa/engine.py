@@ -33,8 +33,8 @@ class Engine:
 
     def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
         self.settings = settings
+        self._storage = open_engine_storage(settings) if storage is None else storage
         embedder = make_embedder(settings.embedder, settings.model_cache_dir)
-        self._storage = open_storage(settings, embedder.name, embedder.dimension) if storage is None else storage
         self.pipeline = Pipeline.assemble(settings, embedder, self._storage.index)
 
     def warm(self) -> None:

