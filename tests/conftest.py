@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.postgres import private_data_dir
 from support.settings import DATA, make_settings
 
 from api.settings import ServiceSettings
@@ -47,19 +48,20 @@ def model_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server() -> Iterator[str]:
     """A real PostgreSQL 16 with pgvector (the `pgserver` wheel) on a Unix socket: its admin URL.
 
     Skips, saying why, only where the server cannot start on this machine.
     """
-    try:
-        import pgserver
+    with private_data_dir() as data:
+        try:
+            import pgserver
 
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    except Exception as err:  # noqa: BLE001 - any start failure means "no PostgreSQL here"
-        pytest.skip(f"PostgreSQL from the pgserver wheel could not start here: {err}")
-    yield server.get_uri()
-    server.cleanup()
+            server = pgserver.get_server(data, cleanup_mode="stop")
+        except Exception as err:  # noqa: BLE001 - any start failure means "no PostgreSQL here"
+            pytest.skip(f"PostgreSQL from the pgserver wheel could not start here: {err}")
+        yield server.get_uri()
+        server.cleanup()
 
 
 @pytest.fixture

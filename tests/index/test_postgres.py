@@ -189,3 +189,17 @@ def test_sentences_map_to_the_same_passages_on_both_backends(sample_engine, pg_s
     from test_retrieval import holding_passages
 
     assert holding_passages(pg_sample_engine) == holding_passages(sample_engine)
+
+
+def test_the_server_outlives_another_pytest_session_on_the_machine(pg_server, tmp_path):
+    """Another pytest run of the same user closes /tmp/pytest-of-<user> to 0700 and prunes old sessions;
+    the server's data lies elsewhere, so it keeps running (it used to panic at its next checkpoint)."""
+    other = tmp_path / "other_run"
+    other.mkdir()
+    (other / "test_other.py").write_text("def test_other(tmp_path):\n    assert tmp_path.is_dir()\n")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(other)],
+                         cwd=other, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")  # rewrites global/pg_control, the file it could no longer open
+        assert conn.execute("SELECT count(*) FROM pg_database").fetchone()[0] >= 1

@@ -82,24 +82,25 @@ def test_replicas_share_documents_answers_and_conversations(pg_url, tmp_path):
 
 def test_a_database_outage_is_a_503_and_the_service_recovers_when_it_returns(tmp_path):
     import pgserver
+    from support.postgres import private_data_dir
     from support.server import running_server
     from support.settings import make_settings
 
     from index.postgres.databases import ensure_database
 
-    data = tmp_path / "pg"
-    server = pgserver.get_server(data, cleanup_mode="stop")
-    url = ensure_database(server.get_uri(), "outage")
-    settings = make_settings(tmp_path / "ix", store="postgres", database_url=url, database_timeout_s=2.0,
-                             rate_limit="")
-    with running_server(settings) as base:
-        assert _ask(base, QUESTION)["answers"]
-        server.cleanup()  # the database goes down
-        down = httpx.post(f"{base}/v1/ask", json={"question": QUESTION}, timeout=60)
-        assert down.status_code == 503 and down.json()["code"] == "index_unavailable"
-        assert down.headers["retry-after"] == "5" and "postgres" not in down.text.lower()
-        server = pgserver.get_server(data, cleanup_mode="stop")  # and comes back
-        try:
+    with private_data_dir() as data:
+        server = pgserver.get_server(data, cleanup_mode="stop")
+        url = ensure_database(server.get_uri(), "outage")
+        settings = make_settings(tmp_path / "ix", store="postgres", database_url=url, database_timeout_s=2.0,
+                                 rate_limit="")
+        with running_server(settings) as base:
             assert _ask(base, QUESTION)["answers"]
-        finally:
-            server.cleanup()
+            server.cleanup()  # the database goes down
+            down = httpx.post(f"{base}/v1/ask", json={"question": QUESTION}, timeout=60)
+            assert down.status_code == 503 and down.json()["code"] == "index_unavailable"
+            assert down.headers["retry-after"] == "5" and "postgres" not in down.text.lower()
+            server = pgserver.get_server(data, cleanup_mode="stop")  # and comes back
+            try:
+                assert _ask(base, QUESTION)["answers"]
+            finally:
+                server.cleanup()
