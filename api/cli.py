@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -22,6 +23,7 @@ from qa.engine import Engine, open_engine_storage, result_dict
 from qa.ingest.errors import SkippedInput
 from qa.ingest.writer import WriteOutcome
 from qa.passages.language import language_note
+from qa.timeline.wording import time_note
 
 app = typer.Typer(help="citeqa: ask questions of news articles, get cited quotes.",
                   no_args_is_help=True, add_completion=False)
@@ -71,17 +73,23 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=50)] = None,
         document: Annotated[Optional[list[str]], typer.Option("--document", help="Only these ids.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP API's answer object.")] = False,
+        as_of: Annotated[Optional[datetime], typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="Answer from what was published by this date (YYYY-MM-DD); "
+                                                  "'last month' counts from it.")] = None,
         ) -> None:
-    """Answer a question with cited quotes from the articles."""
+    """Answer a question with cited quotes from the articles, newest first."""
     if not question.strip():
         typer.secho("error: the question is empty", fg="red", err=True)
         raise typer.Exit(2)
     engine = _engine()
     engine.ingest_sample_if_empty()
-    result = engine.ask(question, top_k, Filters(document_ids=tuple(document)) if document else None)
+    result = engine.ask(question, top_k, Filters(document_ids=tuple(document)) if document else None,
+                        as_of=as_of.date() if as_of is not None else None)
     if as_json:
         typer.echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
         return
+    if result.time_filter is not None:
+        typer.echo(time_note(result.time_filter))
     typer.echo(result.answer)
     for n, a in enumerate(result.answers, start=1):
         where = a.url or a.source

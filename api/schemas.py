@@ -26,6 +26,10 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
     top_k: int | None = Field(default=None, ge=1, le=10)
     filters: AskFilters | None = None
+    as_of: date | None = Field(default=None, strict=True, examples=["2024-03-31"],
+                               description="Answer from articles published on or before this ISO date (undated ones "
+                                           "are left out); 'last month' in the question counts from it. Default: "
+                                           "every article, and today for 'last month'.")
 
     @field_validator("question")
     @classmethod
@@ -51,6 +55,18 @@ class AnswerOut(BaseModel):
     short_start: int | None
     short_end: int | None
     lang: str = Field(default="en", description="The quote's language (en, zh); it may differ from the question's.")
+    older: bool = Field(default=False, description="Published before the first answer's article: what was said "
+                                                   "earlier (shown as 'earlier, on 5 March 2024').")
+
+
+class TimeFilterOut(BaseModel):
+    """The time the question named, as the publication dates it allowed."""
+
+    expression: str = Field(description="As written in the question, e.g. 'in March 2024', 'last month'.")
+    published_from: str | None
+    published_to: str | None
+    applied: bool = Field(description="False when no article of that period answered: the quotes then come "
+                                      "from other dates, each with its own.")
 
 
 class RelatedOut(BaseModel):
@@ -85,6 +101,8 @@ class AskResponse(BaseModel):
     reader_threshold: float = Field(default=0.0, description="The calibrated threshold of the model that read the "
                                                              "question (`threshold` unless QA_ANSWER_THRESHOLD sets it).")
     timings_ms: dict[str, float]
+    as_of: str | None = Field(default=None, description="The as_of date the answer keeps to, if one was asked.")
+    time_filter: TimeFilterOut | None = Field(default=None, description="The time the question named, if any.")
     conversation_id: str | None = None
 
 

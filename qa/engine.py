@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from index.keyword import content_terms, load_segmenter
@@ -85,22 +86,24 @@ class Engine:
         return self._storage.index.get_document(document_id)
 
     def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None,
-            conversation_id: str | None = None) -> Result:
-        """Cited answers to a question (or an abstention).
+            conversation_id: str | None = None, as_of: date | None = None, today: date | None = None) -> Result:
+        """Cited answers to a question (or an abstention), newest evidence first.
 
         In a conversation the question is first resolved against the
         earlier turns ("Why was he ...?" → "Why was Klaus Iohannis ...?"),
         and the turn is recorded. An unknown conversation id raises
-        `ConversationNotFound`.
+        `ConversationNotFound`. `as_of` answers from what was published by
+        that date; `today` is the date "last month" counts from when there
+        is no `as_of` (a Slack message's own date; default the system's).
         """
         k = self.settings.top_k if top_k is None else top_k
         answerer, conversations = self.pipeline.answerer, self._storage.conversations
         if conversation_id is None:
-            return answerer.answer(question, k, filters)
+            return answerer.answer(question, k, filters, as_of=as_of, today=today)
         if not conversations.exists(conversation_id):
             raise ConversationNotFound(conversation_id)
         resolved = resolve(question, conversations.history(conversation_id))
-        result = answerer.answer(question, k, filters, resolved_question=resolved)
+        result = answerer.answer(question, k, filters, resolved_question=resolved, as_of=as_of, today=today)
         turn = Turn(question, resolved, result.answered, answer_entities(result))
         conversations.append(conversation_id, turn, result_dict(result))
         return result

@@ -27,6 +27,21 @@ class Answer:
     short_start: int | None = None
     short_end: int | None = None
     lang: str = "en"  # the quote's language ("en", "zh"): a question may be answered from an article in another
+    older: bool = False  # published before the first answer's article: what was said earlier
+
+
+@dataclass(frozen=True)
+class TimeFilter:
+    """The time a question named ("in March 2024", "last month") as the publication dates it allows.
+
+    `applied` is False when no article of that period answered, so the
+    answers shown come from any date (each carries its own).
+    """
+
+    expression: str
+    published_from: str | None
+    published_to: str | None
+    applied: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,8 @@ class Result:
     read_by: str = ""  # the model that read the question (its calibration gives `reader_threshold`)
     reader_threshold: float = 0.0  # the reading's calibrated threshold (`threshold` unless a setting overrides it)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    as_of: str | None = None  # only articles published on or before this date were used
+    time_filter: TimeFilter | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ def ask(body: AskRequest, request: Request, engine: EngineDep) -> AskResponse:
 
     Without `conversation_id` a new conversation starts; pass the returned
     id with the next question to ask a follow-up ("Why was he ...?").
+    Quotes come newest first, each with its article's date; time in the
+    question ("in March 2024", "last month") limits the articles used.
     """
     filters = None
     if body.filters is not None:
@@ -29,7 +31,7 @@ def ask(body: AskRequest, request: Request, engine: EngineDep) -> AskResponse:
                           f.published_to.isoformat() if f.published_to else None)
     conversation_id = body.conversation_id if body.conversation_id is not None else engine.start_conversation()
     try:
-        result = engine.ask(body.question, body.top_k, filters, conversation_id)
+        result = engine.ask(body.question, body.top_k, filters, conversation_id, as_of=body.as_of)
     except ConversationNotFound:
         raise ApiError(404, "conversation_not_found", f"no conversation with id {conversation_id!r}; "
                        "omit conversation_id to start one") from None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from qa.passages.language import language_note
+from qa.timeline.wording import dated_lead, time_note
+from qa.types import TimeFilter
 
 SECTION_CHARS = 3000  # Slack's limit for a section's text
 MAX_BLOCKS = 50  # Slack's limit per message
@@ -17,12 +19,16 @@ def answer_messages(result: dict, feedback_key: str | None, document_url: str,
                     shareable: bool = False) -> list[list[dict]]:
     """One or more messages (lists of blocks): quotes, numbered sources, confidence, buttons."""
     blocks: list[dict] = []
+    lang = result.get("lang", "en")
     if result["resolved_question"] != result["question"]:
         blocks.append(_context(f"Understood as: _{escape(result['resolved_question'])}_"))
+    if result.get("time_filter"):
+        blocks.append(_context(escape(time_note(TimeFilter(**result["time_filter"]), lang))))
     if result["answered"]:
         for n, a in enumerate(result["answers"], start=1):
-            lead = f"*{escape(a['short_answer'])}* — " if a.get("short_answer") else ""
-            blocks.extend(_sections(f"{lead}> {escape(a['text'])} [{n}]"))
+            when = dated_lead(a.get("published"), a.get("older", False), n == 1, lang)
+            short = f"*{escape(a['short_answer'])}* — " if a.get("short_answer") else ""
+            blocks.extend(_sections(f"_{when.strip()}_ {short}\n> {escape(a['text'])} [{n}]"))
             blocks.append(_context(f"[{n}] {_link(a, document_url)} · {a.get('published') or 'undated'}"
                                    f" · confidence {a['score']:.2f}"
                                    f"{language_note(a.get('lang', 'en'), result.get('lang', 'en'))}"))

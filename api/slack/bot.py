@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from slack_bolt import App, BoltResponse
@@ -75,7 +76,8 @@ class SlackBot:
         if conversation_id is None:
             conversation_id = engine.start_conversation()
             self.store().link_thread(channel, thread_ts, conversation_id)
-        result = result_dict(engine.ask(question.strip()[:1000], conversation_id=conversation_id))
+        result = result_dict(engine.ask(question.strip()[:1000], conversation_id=conversation_id,
+                                        today=message_date(event["ts"])))
         key = self.store().record_answer(result, conversation_id)
         for blocks in answer_messages(result, key, self.document_url):
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(result), blocks=blocks)
@@ -122,3 +124,8 @@ def _from_a_bot(event: dict, context) -> bool:
 
 def _strip_mentions(text: str) -> str:
     return re.sub(r"<@[A-Z0-9]+>", " ", text).strip()
+
+
+def message_date(ts: str) -> date:
+    """The UTC day a Slack message was sent ("1718790000.000100" is 19 June 2024)."""
+    return datetime.fromtimestamp(float(ts), tz=timezone.utc).date()

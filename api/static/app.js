@@ -44,6 +44,8 @@ function renderResult(item, result) {
   if (result.resolved_question !== result.question) {
     item.append(el("div", { className: "resolved", text: `Understood as: ${result.resolved_question}` }));
   }
+  if (result.time_filter) item.append(el("div", { className: "time-filter", text: timeNote(result.time_filter) }));
+  if (result.as_of) item.append(el("div", { className: "time-filter", text: `As of ${spokenDate(result.as_of)}: only articles published by then.` }));
   if (!result.answered) {
     item.append(el("p", { className: "abstain", text: result.answer }));
     if (result.related.length) {
@@ -55,7 +57,8 @@ function renderResult(item, result) {
     return;
   }
   result.answers.forEach((a, i) => {
-    const quote = el("blockquote", { className: "answer" });
+    const quote = el("blockquote", { className: a.older ? "answer older" : "answer" });
+    quote.append(el("span", { className: a.older ? "when older" : "when", text: datedLead(a, i === 0) }));
     if (a.short_answer) quote.append(el("span", { className: "short", text: `${a.short_answer} — ` }));
     quote.append(`“${a.text}”`, citationChip(i + 1, a.document_id, a.start, a.end, a.title),
       el("span", { className: "confidence", text: ` ${a.published || "undated"} · confidence ${a.score.toFixed(2)}` +
@@ -65,6 +68,23 @@ function renderResult(item, result) {
 }
 
 const LANGUAGES = { en: "English", zh: "Chinese" };
+const DATES = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const spokenDate = (iso) => DATES.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
+
+function datedLead(answer, first) {
+  if (!answer.published) return "Undated article: ";
+  const when = spokenDate(answer.published);
+  if (first) return `As of ${when}: `;
+  return answer.older ? `Earlier, on ${when}: ` : `On ${when}: `;
+}
+
+function timeNote(found) {
+  const low = found.published_from && spokenDate(found.published_from);
+  const high = found.published_to && spokenDate(found.published_to);
+  const span = low && high ? `${low} to ${high}` : high ? `on or before ${high}` : `from ${low} on`;
+  return found.applied ? `“${found.expression}”: articles published ${span}.`
+    : `“${found.expression}”: no article published ${span} answers this; the quotes below are from other dates.`;
+}
 
 async function ask(question) {
   const item = el("li", { className: "turn" }, el("div", { className: "q", text: question }),
@@ -73,6 +93,8 @@ async function ask(question) {
   item.scrollIntoView({ block: "end" });
   try {
     const body = { question };
+    const asOf = $("as-of").value;
+    if (asOf) body.as_of = asOf;
     if (state.conversationId) body.conversation_id = state.conversationId;
     let result;
     try {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import date
 
 import numpy as np
 
@@ -16,7 +18,11 @@ from qa.answer.spans import best_span
 from qa.answer.windows import with_windows
 from qa.passages.language import detect_language
 from qa.retrieval.retriever import HybridRetriever
-from qa.types import Answer, Related, Result
+from qa.timeline.expressions import find_time
+from qa.timeline.filters import within
+from qa.timeline.recency import RIVALS, newest_first
+from qa.timeline.wording import dated_lead
+from qa.types import Answer, Related, Result, TimeFilter
 
 ABSTAIN_MESSAGE = "I could not find this in the articles."
 
@@ -45,27 +51,51 @@ class Answerer:
         self.related = related
 
     def answer(self, question: str, top_k: int = 3, filters: Filters | None = None,
-               resolved_question: str | None = None) -> Result:
-        """Up to `top_k` answers to `resolved_question` (default: `question`)."""
+               resolved_question: str | None = None, as_of: date | None = None,
+               today: date | None = None) -> Result:
+        """Up to `top_k` answers to `resolved_question` (default: `question`), newest evidence first.
+
+        `as_of` leaves out articles published after it (and undated ones);
+        time in the question ("in March 2024", "last month") resolves
+        against `as_of`, else `today` (default: the system date), and
+        narrows the articles further; when none of that period answers,
+        the answers come from any date and `time_filter.applied` says so.
+        """
         if top_k <= 0:
             raise ValueError(f"top_k must be > 0, got {top_k}")
         asked = question if resolved_question is None else resolved_question
+        base = within(filters, None, as_of)
+        lang = detect_language(asked)
+        named = find_time(asked, as_of if as_of is not None else today if today is not None else date.today(), lang)
+        stamp = {"as_of": as_of.isoformat() if as_of is not None else None}
+        if named is None:
+            return replace(self._answer(question, asked, asked, top_k, base), **stamp)
+        narrowed = within(base, named.start, named.end)
+        result = self._answer(question, asked, named.remainder or asked, top_k, narrowed)
+        applied = result.answered
+        if not applied:
+            result = self._answer(question, asked, asked, top_k, base)
+        time_filter = TimeFilter(named.expression, narrowed.published_from, narrowed.published_to, applied)
+        return replace(result, time_filter=time_filter, **stamp)
+
+    def _answer(self, question: str, asked: str, read: str, top_k: int, filters: Filters | None) -> Result:
+        """One pass: `read` (the question as the reader sees it) answered under `filters`."""
         clock = _Clock()
-        info, found, features = self.featurize(asked, filters, clock)
-        reading = self.reader.read(asked, found.candidates, features)
+        info, found, features = self.featurize(read, filters, clock)
+        reading = self.reader.read(read, found.candidates, features)
         clock.lap("read_ms")
         ranks = [float(r) for r in reading.ranks]
         threshold = reading.threshold if self.threshold is None else self.threshold
-        chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], top_k, threshold)
+        chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], max(top_k, RIVALS),
+                        threshold)
         spans = _spans(found.candidates, reading)
-        answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
+        answers = newest_first(tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen))[:top_k]
         clock.lap("answer_ms")
+        lang = detect_language(asked)
         return Result(question=question, resolved_question=asked, answered=bool(answers),
-                      answer=_readable(answers), answers=answers, threshold=threshold, lang=detect_language(asked),
-                      read_by=reading.read_by,
-                      reader_threshold=reading.threshold,
+                      answer=_readable(answers, lang), answers=answers, threshold=threshold, lang=lang,
+                      read_by=reading.read_by, reader_threshold=reading.threshold,
                       related=_related(found, ranks, self.related), timings_ms=clock.laps)
-
 
     def featurize(self, question: str, filters: Filters | None = None,
                   clock: _Clock | None = None) -> tuple[QuestionInfo, CandidateSet, np.ndarray]:
@@ -109,14 +139,16 @@ def _context(c: Candidate, chars: int = 160) -> str:
     return text[left: right if right != -1 else len(text)].strip()
 
 
-def _readable(answers: tuple[Answer, ...]) -> str:
+def _readable(answers: tuple[Answer, ...], lang: str) -> str:
+    """One line a quote, each led by its article's date: "As of 19 June 2024: Rutte — “…” [1]"."""
     if not answers:
         return ABSTAIN_MESSAGE
     lines = []
     for n, a in enumerate(answers, start=1):
-        lead = f"{a.short_answer} — " if a.short_answer else ""
-        lines.append(f"{lead}“{a.text}” [{n}]")
+        short = f"{a.short_answer} — " if a.short_answer else ""
+        lines.append(f"{dated_lead(a.published, a.older, n == 1, lang)}{short}“{a.text}” [{n}]")
     return "\n".join(lines)
+
 
 
 def _related(found: CandidateSet, ranks: list[float], count: int) -> tuple[Related, ...]:

@@ -1,0 +1,1 @@
+"""Time in answers: dates in questions, as-of cut-offs, newest evidence first."""

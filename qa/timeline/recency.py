@@ -1,0 +1,34 @@
+"""Newest evidence first: when quotes from articles of different dates compete, the latest leads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from qa.types import Answer
+
+# In confidence units: an older quote keeps the lead only when it is this much more confident than
+# the newest one shown (measured on the time questions' tuning half: evals/data/time, README).
+NEWER_MARGIN = 0.2
+# The best ranked answers that compete for the lead, however many are asked for, so that the first
+# answer does not depend on `top_k`.
+RIVALS = 3
+
+
+def newest_first(answers: tuple[Answer, ...], margin: float = NEWER_MARGIN) -> tuple[Answer, ...]:
+    """`answers` (best ranked first) led by the newest dated one of the first `RIVALS` within `margin` of the best.
+
+    The others keep their order; a quote from an article published before
+    the leading one's is marked `older`. An undated article is never older
+    than anything, and a dated quote within `margin` leads over an undated
+    best one: its date says as of when the answer holds.
+    """
+    if not answers:
+        return answers
+    best = answers[0]
+    rivals = [a for a in answers[:RIVALS] if a.published is not None and a.score >= best.score - margin
+              and (best.published is None or a.published > best.published)]
+    lead = max(rivals, key=lambda a: a.published, default=best)
+    if lead.published is None:
+        return answers
+    ordered = (lead, *(a for a in answers if a is not lead))
+    return tuple(replace(a, older=a.published is not None and a.published < lead.published) for a in ordered)
