@@ -42,6 +42,7 @@ def write_markdown(path: Path, report: dict) -> None:
     lines += [f"| {k} | {_fmt(v)} |" for k, v in gold["summary"].items() if not isinstance(v, dict)]
     lines += ["", "| question kind | right |", "|---|---|"]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in gold["summary"]["per_kind"].items()]
+    lines += _time_lines(report.get("time_questions"))
     for name, table in report.get("tables", {}).items():
         lines += ["", f"## {name}", "", "| " + " | ".join(table["columns"]) + " |",
                   "|" + "---|" * len(table["columns"])]
@@ -51,6 +52,21 @@ def write_markdown(path: Path, report: dict) -> None:
     lines += [f"| {f['id']} | {f['question']} | {f['confidence']} | {_cell(f['answered'])} |"
               for f in gold["failures"]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _time_lines(timed: dict | None) -> list[str]:
+    """The time questions per split, and first-quote accuracy at each newest-first margin."""
+    if not timed:
+        return []
+    splits = list(timed["summary"])
+    keys = [k for k in timed["summary"]["all"] if k != "questions"]
+    lines = ["", "## Time questions (evals/data/time)", "", f"Newest-first margin {timed['margin']}.", "",
+             "| metric | " + " | ".join(f"{s} ({timed['summary'][s]['questions']})" for s in splits) + " |",
+             "|---|" + "---|" * len(splits)]
+    lines += [f"| {k} | " + " | ".join(_fmt(timed["summary"][s][k]) for s in splits) + " |" for k in keys]
+    lines += ["", "| margin | right@1 tune | right@1 test |", "|---|---|---|"]
+    lines += [f"| {m} | {_fmt(v['tune'])} | {_fmt(v['test'])} |" for m, v in timed["by_margin"].items()]
+    return lines
 
 
 def write_charts(directory: Path, curves: dict[str, tuple[list[float], list[float]]],

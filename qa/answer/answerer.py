@@ -20,7 +20,7 @@ from qa.passages.language import detect_language
 from qa.retrieval.retriever import HybridRetriever
 from qa.timeline.expressions import find_time
 from qa.timeline.filters import within
-from qa.timeline.recency import RIVALS, newest_first
+from qa.timeline.recency import NEWER_MARGIN, RIVALS, newest_first
 from qa.timeline.wording import dated_lead
 from qa.types import Answer, Related, Result, TimeFilter
 
@@ -33,15 +33,19 @@ class Answerer:
     The retriever finds passages, their sentences are the candidates, the
     `reader` gives each a rank and a confidence, and the best ranked are
     shown while their confidence reaches `threshold` (default: the one the
-    reading says, calibrated for the model that read the question). Every answer's `text` is
-    `document.text[start:end]` of the cited document, read in the same store
-    snapshot as its offsets.
+    reading says, calibrated for the model that read the question). When
+    the best quotes come from articles of different dates, the newest leads
+    unless an older one is `newer_margin` more confident. Every answer's
+    `text` is `document.text[start:end]` of the cited document, read in the
+    same store snapshot as its offsets.
     """
 
     def __init__(self, retriever: HybridRetriever, reader: Reader, threshold: float | None = None,
-                 passages: int = 8, related: int = 3) -> None:
+                 passages: int = 8, related: int = 3, newer_margin: float = NEWER_MARGIN) -> None:
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+        if not 0.0 <= newer_margin <= 1.0:
+            raise ValueError(f"newer_margin must be in [0, 1], got {newer_margin}")
         if passages <= 0:
             raise ValueError(f"passages must be > 0, got {passages}")
         self.retriever = retriever
@@ -49,6 +53,7 @@ class Answerer:
         self.threshold = threshold
         self.passages = passages
         self.related = related
+        self.newer_margin = newer_margin
 
     def answer(self, question: str, top_k: int = 3, filters: Filters | None = None,
                resolved_question: str | None = None, as_of: date | None = None,
@@ -58,8 +63,9 @@ class Answerer:
         `as_of` leaves out articles published after it (and undated ones);
         time in the question ("in March 2024", "last month") resolves
         against `as_of`, else `today` (default: the system date), and
-        narrows the articles further; when none of that period answers,
-        the answers come from any date and `time_filter.applied` says so.
+        narrows the articles further; when none of that period answers
+        confidently, the answers come from any date and
+        `time_filter.applied` says so.
         """
         if top_k <= 0:
             raise ValueError(f"top_k must be > 0, got {top_k}")
@@ -72,7 +78,9 @@ class Answerer:
             return replace(self._answer(question, asked, asked, top_k, base), **stamp)
         narrowed = within(base, named.start, named.end)
         result = self._answer(question, asked, named.remainder or asked, top_k, narrowed)
-        applied = result.answered
+        # Judged at the reader's calibrated threshold, whatever is shown: "reopen in May" names when
+        # something happens, and then no article of May answers and any date may.
+        applied = bool(result.answers) and result.answers[0].score >= result.reader_threshold
         if not applied:
             result = self._answer(question, asked, asked, top_k, base)
         time_filter = TimeFilter(named.expression, narrowed.published_from, narrowed.published_to, applied)
@@ -89,7 +97,8 @@ class Answerer:
         chosen = select(found.candidates, ranks, [float(c) for c in reading.confidences], max(top_k, RIVALS),
                         threshold)
         spans = _spans(found.candidates, reading)
-        answers = newest_first(tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen))[:top_k]
+        answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
+        answers = newest_first(answers, self.newer_margin, reading.threshold)[:top_k]
         clock.lap("answer_ms")
         lang = detect_language(asked)
         return Result(question=question, resolved_question=asked, answered=bool(answers),

@@ -75,17 +75,33 @@ def _finds(question: str, reference: date, lang: str) -> list[tuple[str, int, in
     from dateparser.search import search_dates
 
     found = search_dates(question, languages=[lang], settings=_settings(reference)) or []
-    finds, cursor = [], 0
+    spans, cursor = [], 0
     for text, _ in found:
         at = question.find(text, cursor)
-        if at < 0:
-            continue
-        cursor = at + len(text)
+        if at >= 0:
+            spans.append((at, at + len(text)))
+            cursor = at + len(text)
+    finds = []
+    for start, end in _joined(question, spans, reference, lang):
+        text = question[start:end]
         lead = _LEADING.match(text)
-        core, start = (text[lead.end():], at + lead.end()) if lead else (text, at)
+        core, start = (text[lead.end():], start + lead.end()) if lead else (text, start)
         if _meant_as_time(question, core, start, lang):
             finds.append((core, start, start + len(core)))
     return finds
+
+
+def _joined(question: str, spans: list[tuple[int, int]], reference: date, lang: str) -> list[tuple[int, int]]:
+    """Neighbouring finds read as one date when they make one: dateparser splits "before June 2024"."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and re.fullmatch(r"[\s,]*", question[joined[-1][1]:start]):
+            merged = (joined[-1][0], end)
+            if _period(_LEADING.sub("", question[merged[0]:merged[1]]), reference, lang) is not None:
+                joined[-1] = merged
+                continue
+        joined.append((start, end))
+    return joined
 
 
 def _meant_as_time(question: str, core: str, start: int, lang: str) -> bool:
