@@ -98,7 +98,8 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     if not result.answered and result.related:
         typer.echo("Closest passages:")
         for r in result.related:
-            typer.echo(f"- {r.title} (chars {r.highlight_start}-{r.highlight_end}): “{r.highlight}”")
+            typer.echo(f"- {r.title} ({r.published or 'undated'}, chars {r.highlight_start}-{r.highlight_end}): "
+                       f"“{r.highlight}”")
 
 
 @app.command()

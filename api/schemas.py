@@ -26,7 +26,7 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
     top_k: int | None = Field(default=None, ge=1, le=10)
     filters: AskFilters | None = None
-    as_of: date | None = Field(default=None, strict=True, examples=["2024-03-31"],
+    as_of: date | None = Field(default=None, examples=["2024-03-31"],
                                description="Answer from articles published on or before this ISO date (undated ones "
                                            "are left out); 'last month' in the question counts from it. Default: "
                                            "every article, and today for 'last month'.")
@@ -36,6 +36,13 @@ class AskRequest(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("question must not be blank")
+        return value
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if value is not None and not isinstance(value, str):  # a number would pass as a Unix time
+            raise ValueError(f"as_of must be an ISO date such as 2024-03-31, got {value!r}")
         return value
 
 
@@ -81,6 +88,7 @@ class RelatedOut(BaseModel):
                                        "(the document's text at highlight_start:highlight_end); not an answer.")
     highlight_start: int
     highlight_end: int
+    published: str | None = None
 
 
 class AskResponse(BaseModel):

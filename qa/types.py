@@ -63,6 +63,7 @@ class Related:
     highlight: str
     highlight_start: int
     highlight_end: int
+    published: str | None = None  # the article's publication date, when known
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def answer_messages(result: dict, feedback_key: str | None, document_url: str,
     else:
         blocks.extend(_sections(f":grey_question: {escape(result['answer'])}"))
         for n, r in enumerate(result["related"], start=1):
-            blocks.extend(_sections(f"Related [{n}] {_link(r, document_url)}: “{escape(r['highlight'])}”"))
+            blocks.extend(_sections(f"Related [{n}] {_link(r, document_url)} ({r.get('published') or 'undated'}): "
+                                    f"“{escape(r['highlight'])}”"))
     buttons = _buttons(feedback_key, shareable)
     messages = [blocks[i:i + MAX_BLOCKS - 1] for i in range(0, len(blocks), MAX_BLOCKS - 1)] or [[]]
     if buttons:

@@ -51,7 +51,8 @@ function renderResult(item, result) {
     if (result.related.length) {
       const list = el("ul", { className: "related" });
       result.related.forEach((r, i) => list.append(el("li", {}, `“${r.highlight}”`,
-        citationChip(i + 1, r.document_id, r.highlight_start, r.highlight_end, r.title))));
+        citationChip(i + 1, r.document_id, r.highlight_start, r.highlight_end, r.title),
+        el("span", { className: "confidence", text: ` ${r.published ? spokenDate(r.published) : "undated"}` }))));
       item.append(el("div", { text: "Closest passages:" }), list);
     }
     return;

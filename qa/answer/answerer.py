@@ -172,7 +172,8 @@ def _related(found: CandidateSet, ranks: list[float], count: int) -> tuple[Relat
         shown.add((doc.id, start))
         related.append(Related(document_id=doc.id, title=doc.title, passage_id=row.id, start=row.start,
                                end=row.end, text=doc.text[row.start:row.end], score=round(fused, 5),
-                               highlight=doc.text[start:end], highlight_start=start, highlight_end=end))
+                               highlight=doc.text[start:end], highlight_start=start, highlight_end=end,
+                               published=doc.published))
     return tuple(related)
 
 

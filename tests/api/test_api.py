@@ -69,6 +69,9 @@ def test_document_metadata_and_text(base_url):
     ({"question": 5}, "question"),
     ({"question": "ok", "surprise": 1}, "surprise"),
     ({"question": "ok", "filters": {"published_from": "not a date"}}, "published_from"),
+    ({"question": "ok", "as_of": "2024-13-01"}, "as_of"),
+    ({"question": "ok", "as_of": "last week"}, "as_of"),
+    ({"question": "ok", "as_of": 1718755200}, "as_of"),  # a number is not a date
     ({}, "question"),
 ])
 def test_invalid_requests_get_422_saying_what_is_wrong(base_url, payload, field):
@@ -87,3 +90,42 @@ def test_malformed_json_is_422(base_url):
 def test_unknown_or_bad_document_ids(base_url, doc_id, status):
     r = httpx.get(f"{base_url}/v1/documents/{doc_id}")
     assert r.status_code == status and r.json()["code"] in ("document_not_found", "not_found", "validation_error")
+
+
+def test_as_of_answers_from_what_was_published_by_then(base_url):
+    r = httpx.post(f"{base_url}/v1/ask", json={"question": "Does Hungary support Rutte's bid to lead NATO?",
+                                               "as_of": "2024-03-31", "top_k": 5})
+    body = r.json()
+    assert r.status_code == 200 and body["as_of"] == "2024-03-31" and body["answers"]
+    assert all(a["published"] is not None and a["published"] <= "2024-03-31" for a in body["answers"])
+    assert body["answer"].startswith("As of 5 March 2024: ")
+    assert_cited(body, lambda doc_id: httpx.get(f"{base_url}/v1/documents/{doc_id}").json()["text"])
+
+
+def test_time_in_the_question_limits_the_articles_and_says_so(base_url):
+    body = httpx.post(f"{base_url}/v1/ask", json={"question": "What did Hungary say about Rutte in March 2024?",
+                                                  "top_k": 5}).json()
+    found = body["time_filter"]
+    assert (found["expression"], found["published_from"], found["published_to"]) == ("in March 2024", "2024-03-01",
+                                                                                   "2024-03-31")
+    # Whether March answered confidently is the reader's call (tests/qa/test_time_answers.py drives both ways).
+    inside = [a["published"] is not None and "2024-03-01" <= a["published"] <= "2024-03-31" for a in body["answers"]]
+    assert body["answers"] and (all(inside) if found["applied"] else not all(inside))
+    assert body["as_of"] is None
+
+
+def test_a_period_with_no_article_falls_back_to_any_date_and_says_so(base_url):
+    body = httpx.post(f"{base_url}/v1/ask", json={"question": "What did Hungary say about Rutte in March 2023?"}).json()
+    assert body["time_filter"]["applied"] is False and body["answers"]
+    assert all(a["published"] is None or not a["published"].startswith("2023-03") for a in body["answers"])
+
+
+def test_quotes_carry_dates_and_older_ones_are_marked(base_url):
+    body = httpx.post(f"{base_url}/v1/ask", json={"question": "Does Hungary support Rutte?", "top_k": 5}).json()
+    first = body["answers"][0]
+    assert first["published"] is not None and not first["older"]
+    for a in body["answers"][1:]:
+        assert a["older"] == (a["published"] is not None and a["published"] < first["published"])
+    lines = body["answer"].splitlines()
+    assert lines[0].startswith("As of ") and len(lines) == len(body["answers"])
+    assert all(line.startswith(("Earlier, on ", "On ", "Undated article: ")) for line in lines[1:])

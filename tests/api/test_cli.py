@@ -38,6 +38,17 @@ def test_ask_rejects_blank_question(tmp_path):
     assert out.returncode == 2 and "question is empty" in out.stderr
 
 
+def test_ask_as_of_a_date(tmp_path):
+    index_dir = tmp_path / "ix"  # the sample corpus is ingested on first use
+    out = _run(["ask", "What did Hungary decide about Rutte last month?", "--as-of", "2024-04-02"], index_dir)
+    assert out.stdout.startswith("“last month”: ") and "1 March 2024 to 31 March 2024" in out.stdout
+    assert "As of 5 March 2024: " in out.stdout
+    body = json.loads(_run(["ask", "Does Hungary support Rutte?", "--as-of", "2024-03-31", "--json"], index_dir).stdout)
+    assert body["as_of"] == "2024-03-31" and all(a["published"] <= "2024-03-31" for a in body["answers"])
+    bad = _run(["ask", "Does Hungary support Rutte?", "--as-of", "31/03/2024"], index_dir, check=False)
+    assert bad.returncode == 2 and "--as-of" in bad.stderr
+
+
 def test_eval_refuses_an_evaldata_folder_that_does_not_exist(tmp_path):
     out = _run(["eval", "--evaldata", str(tmp_path / "missing"), "--out", str(tmp_path / "out")],
                tmp_path / "ix", check=False)

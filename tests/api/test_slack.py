@@ -114,6 +114,17 @@ def test_mention_gets_a_threaded_cited_reply(bot, fake):
     assert_cited(result, lambda doc_id: httpx.get(f"{url}/v1/documents/{doc_id}").json()["text"])
 
 
+def test_relative_time_counts_from_the_message_date(bot, fake):
+    url, settings = bot
+    sent = "1720569600.000100"  # 10 July 2024: "last month" is June 2024
+    _event(url, _mention("C-time", "What did Hungary decide about Rutte last month?", sent), "Ev-time")
+    [message] = _wait_posts(fake, "C-time", 1)
+    result = _stored_answer(settings, message)
+    assert (result["time_filter"]["published_from"], result["time_filter"]["published_to"]) == ("2024-06-01",
+                                                                                               "2024-06-30")
+    assert "“last month”" in json.dumps(message["blocks"], ensure_ascii=False)
+
+
 def test_direct_message_is_answered(bot, fake):
     url, _ = bot
     event = {"type": "message", "channel_type": "im", "user": "U2", "text": "Who is Hungary's foreign minister?",

@@ -43,10 +43,10 @@ def test_abstention_shows_each_related_passages_highlight_escaped():
     result["related"] = [{"document_id": "d1", "title": "T", "url": None, "start": 0, "end": 60,
                           "text": "Passage start. The <!here> sentence that matters. End.",
                           "highlight": "The <!here> sentence that matters.", "highlight_start": 15,
-                          "highlight_end": 49, "score": 0.5, "passage_id": 1}]
+                          "highlight_end": 49, "score": 0.5, "passage_id": 1, "published": "2024-06-19"}]
     [blocks] = answer_messages(result, "k", "https://qa/v1/documents")
     text = json.dumps(blocks, ensure_ascii=False)
-    assert "Related [1] <https://qa/v1/documents/d1|T>: “The &lt;!here&gt; sentence that matters.”" in text
+    assert "Related [1] <https://qa/v1/documents/d1|T> (2024-06-19): “The &lt;!here&gt; sentence that matters.”" in text
     assert "Passage start" not in text
 
 
@@ -57,3 +57,15 @@ def test_a_quote_in_another_language_than_the_question_says_so():
     [blocks] = answer_messages(result, "k", "https://qa/v1/documents")
     contexts = [json.dumps(b, ensure_ascii=False) for b in blocks if b["type"] == "context"]
     assert "quoted in English" in contexts[0] and "quoted in" not in contexts[1]
+
+
+def test_each_quote_says_its_date_and_older_ones_say_earlier():
+    result = _result(["June quote", "March quote", "Undated quote"])
+    result["answers"][1] |= {"published": "2024-03-05", "older": True}
+    result["answers"][2] |= {"published": None}
+    result["time_filter"] = {"expression": "this year", "published_from": "2024-01-01", "published_to": "2024-06-30",
+                             "applied": True}
+    [blocks] = answer_messages(result, "k", "https://qa/v1/documents")
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "_As of 19 June 2024:_" in text and "_Earlier, on 5 March 2024:_" in text and "_Undated article:_" in text
+    assert "“this year”: articles published 1 January 2024 to 30 June 2024." in text

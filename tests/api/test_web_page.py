@@ -108,3 +108,33 @@ def test_abstention_is_shown_with_related_passages(browser, tmp_path):
         chip = page.locator(".turn .related li .chip").first
         assert (chip.get_attribute("data-start"), chip.get_attribute("data-end")) == (
             str(first["highlight_start"]), str(first["highlight_end"]))
+
+
+def test_quotes_say_when_and_as_of_keeps_to_what_was_published_by_then(browser, site):
+    question = "Does Hungary support Rutte?"
+    expected = httpx.post(f"{site}/v1/ask", json={"question": question}).json()
+    page = browser.new_page()
+    page.goto(site)
+    _ask(page, question)
+    page.wait_for_selector(".turn blockquote.answer")
+    leads = page.locator(".turn blockquote.answer .when").all_text_contents()
+    lines = expected["answer"].splitlines()  # the page says each quote's date as the answer text does
+    assert len(leads) == len(lines) and all(line.startswith(lead) for line, lead in zip(lines, leads))
+    assert leads[0].startswith("As of ")
+    older = [a for a in expected["answers"] if a["older"]]
+    assert page.locator(".turn blockquote.answer.older").count() == len(older)
+    assert all(t.startswith("Earlier, on ") for t in page.locator(".when.older").all_text_contents())
+    page.fill("#as-of", "2024-03-31")
+    _ask(page, question)
+    note = page.wait_for_selector(".turn:nth-child(2) .time-filter")
+    assert "As of 31 March 2024" in note.text_content()
+    dates = page.locator(".turn:nth-child(2) blockquote.answer .when").all_text_contents()
+    assert dates and all("2024" in d and ("March" in d or "January" in d or "February" in d) for d in dates)
+
+
+def test_the_time_a_question_names_is_shown(browser, site):
+    page = browser.new_page()
+    page.goto(site)
+    _ask(page, "What did Hungary say about Rutte in March 2024?")
+    note = page.wait_for_selector(".turn .time-filter")
+    assert "“in March 2024”" in note.text_content() and "1 March 2024 to 31 March 2024" in note.text_content()
