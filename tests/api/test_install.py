@@ -79,6 +79,8 @@ def test_the_installed_eval_suite_finds_its_gold_set(installed, tmp_path):
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     gold = report["sample_gold_by_reader"]["neural"]
     assert gold["questions"] > 50 and gold["answerable_right"] > 0.4
+    timed = report["time_questions"]["summary"]["all"]  # the made-up dated articles ship too
+    assert timed["questions"] >= 30 and timed["time_filter_right"] == 1.0 and timed["right_at_1"] > 0.5
 
 
 def test_an_empty_index_with_no_sample_corpus_says_so(installed, tmp_path):

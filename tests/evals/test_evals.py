@@ -36,6 +36,26 @@ def test_gold_set_is_large_enough_and_its_spans_are_in_the_cited_articles():
             assert any(span in texts[d] or span in texts[d].replace("**", "") for d in item.documents), item.id
 
 
+def test_time_questions_name_real_spans_and_their_filters_are_what_the_parser_gives():
+    from datetime import date
+
+    from evals.datasets import time_questions
+    from qa.timeline.expressions import find_time
+
+    questions = time_questions.load()
+    assert len(questions) >= 30 and {q.split for q in questions} == set(time_questions.SPLITS)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (*DATA.iterdir(), *time_questions.articles_dir().iterdir())}
+    assert all("made up" in texts[name] or "虚构" in texts[name] for name in texts if name.endswith(".md"))
+    for q in questions:
+        assert all(any(span in texts[d] for d in q.documents) for span in q.answers), q.id
+        found = find_time(q.question, q.as_of or date.today(), detect_language(q.question))
+        expected_end = q.time_filter[1] if q.time_filter else None
+        if q.as_of is not None and q.time_filter is not None:  # as_of also bounds what was published
+            expected_end = min(expected_end, q.as_of.isoformat())
+        got = None if found is None else (found.start and found.start.isoformat(), found.end.isoformat())
+        assert got == (None if q.time_filter is None else (q.time_filter[0], expected_end)), q.id
+
+
 def _judged(kind: str, answerable: bool, confidence: float, right: bool, verbatim: bool = True,
             threshold: float = 0.5) -> Judged:
     return Judged("x", kind, "q", "q", answerable, confidence, "t" if right else None, None, right, 1.0,
@@ -90,6 +110,8 @@ def test_quick_eval_writes_its_report_and_passes_its_gate(tmp_path):
     assert report["reader"] == "neural" and set(report["sample_gold_by_reader"]) == {"neural", "lexical"}
     assert report["sample_gold"]["summary"]["questions"] == 76
     assert "| answerable_right |" in (out / "report.md").read_text()
+    assert "## Time questions" in (out / "report.md").read_text()
+    assert {g["metric"] for g in report["gate"]} >= {"time_filter_right", "as_of_kept"}
     assert (out / "risk_coverage.png").stat().st_size > 1000 and (out / "per_kind.png").stat().st_size > 1000
 
 
