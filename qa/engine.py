@@ -17,6 +17,7 @@ from qa.embedding import make_embedder
 from qa.ingest.pipeline import Progress
 from qa.ingest.readers import RawArticle
 from qa.pipeline import Pipeline
+from qa.timeline.expressions import warm as warm_dates
 from qa.settings import Settings
 from qa.types import IngestReport, Result
 
@@ -39,10 +40,11 @@ class Engine:
         self.pipeline = Pipeline.assemble(settings, embedder, self._storage.index)
 
     def warm(self) -> None:
-        """Load the models and the Chinese word segmenter now."""
+        """Load the models, the Chinese word segmenter and the date parser now."""
         self.pipeline.embedder.warm()
         self.pipeline.answerer.reader.warm()
         load_segmenter()
+        warm_dates()
 
     def ingest_sample_if_empty(self) -> IngestReport | None:
         """Ingest the bundled sample corpus into an empty index; warn when there is none to ingest."""

@@ -70,6 +70,12 @@ def find_time(question: str, reference: date, lang: str = "en") -> QuestionTime 
     return None
 
 
+def warm() -> None:
+    """Load dateparser's English and Chinese data now (≈ 0.4 s), not on the first question."""
+    for question, lang in (("in March 2024", "en"), ("上个月", "zh")):
+        find_time(question, date.today(), lang)
+
+
 def _finds(question: str, reference: date, lang: str) -> list[tuple[str, int, int]]:
     """What dateparser takes for dates in `question`, as (text, start, end), guarded against false finds."""
     from dateparser.search import search_dates
