@@ -17,8 +17,8 @@ from qa.embedding import make_embedder
 from qa.ingest.pipeline import Progress
 from qa.ingest.readers import RawArticle
 from qa.pipeline import Pipeline
-from qa.timeline.expressions import warm as warm_dates
 from qa.settings import Settings
+from qa.timeline.expressions import warm as warm_dates
 from qa.types import IngestReport, Result
 
 log = logging.getLogger(__name__)
