@@ -22,14 +22,24 @@ _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 # A find that is only a month name, a weekday or a year is time only after one of these words:
 # "in May", "since 2023"; not "Who may replace him?", "Theresa May", "the 2023 budget".
 _PREPOSITION = re.compile(r"(?:\b(before|prior to|earlier than|after|later than|since|from|until|till|up to|by"
-                          r"|through|during|between|in|on|of)\s+(?:the\s+)?)$", re.I)
+                          r"|through|during|between|in|on)\s+(?:the\s+)?)$", re.I)
 _LONE = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS}|\d{{4}})$", re.I)
 # Words dateparser may take into a find that are not the date itself ("about the 2023", "after 1 June").
 _LEADING = re.compile(r"^(?:(?:in|on|at|of|about|around|the|during|before|prior to|earlier than|after|later than"
                       r"|since|from|until|till|up to|by|through|between)\s+)+", re.I)
 _NAME_FIRST = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS})\b", re.I)
+# What an English find must look like to count: dateparser also takes "we", "sat", "a a", "90% of",
+# "the 1970's" and "years two" for dates (seen on SQuAD and XQuAD questions).
+_EN_SHAPE = re.compile(rf"""^(?:\d{{4}}
+    | \d{{4}}-\d{{1,2}}(?:-\d{{1,2}})?
+    | (?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?
+    | (?:last|this|next|past)\s+(?:week|month|year|{_WEEKDAYS})
+    | {_WEEKDAYS} | yesterday | tomorrow
+    | (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:day|week|month|year)s?\s+ago)$""",
+                       re.I | re.X)
 # Finds that mean "at present", not a period to filter on ("Who leads NATO now?").
-_NOT_A_PERIOD = {"now", "current", "currently", "present", "today's", "现在", "目前", "当前", "如今"}
+# "today" among them: "injectors today" means nowadays far more often than "published today".
+_NOT_A_PERIOD = {"now", "today", "current", "currently", "present", "today's", "现在", "今天", "目前", "当前", "如今"}
 _ZH_AFTER = (("之前", "before"), ("以前", "before"), ("前", "before"), ("之后", "after"), ("以后", "after"),
              ("后", "after"), ("以来", "since"))
 # dateparser 1.5 reads "2023年" as the year 3 and "6月19日" as nothing: numeric Chinese dates are built directly.
@@ -92,7 +102,7 @@ def _finds(question: str, reference: date, lang: str) -> list[tuple[str, int, in
         text = question[start:end]
         lead = _LEADING.match(text)
         core, start = (text[lead.end():], start + lead.end()) if lead else (text, start)
-        if _meant_as_time(question, core, start, lang):
+        if _meant_as_time(question, core, start, lang) and not _zh_number(question, core, start, lang):
             finds.append((core, start, start + len(core)))
     return finds
 
@@ -115,9 +125,22 @@ def _meant_as_time(question: str, core: str, start: int, lang: str) -> bool:
         return False
     if lang == "zh":
         return True
+    if not _EN_SHAPE.match(core.strip()):
+        return False
     if _NAME_FIRST.match(core) and not core[0].isupper():
         return False  # English writes months and weekdays capitalised: "march in Budapest" is not March
     return not _LONE.match(core) or _PREPOSITION.search(question[:start]) is not None
+
+
+def _zh_number(question: str, core: str, start: int, lang: str) -> bool:
+    """A Chinese find that is a count, an ordinal, a decade or a span: "第 50 届", "70年代", "前15年"."""
+    if lang != "zh":
+        return False
+    bare = core.strip()
+    end = start + len(core)
+    bare = re.sub(r"^[在于]\s*", "", bare)
+    return (re.fullmatch(r"[\d.\s]+|\d{1,3}\s*年", bare) is not None or bare.startswith("前")
+            or question[end:end + 1] == "代")
 
 
 def _period(text: str, reference: date, lang: str) -> tuple[date, date] | None:

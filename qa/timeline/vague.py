@@ -20,7 +20,8 @@ _WINDOW_EN = re.compile(r"\b(?:in|over|during|within)?\s*(?:the\s+)?(?:past|last
                         r"(?:(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|several)\s+)?"
                         r"(day|week|fortnight|month|year)s?\b", re.I)
 _WINDOW_ZH = re.compile(r"(?:过去|最近|近)(\d+|[一两二三四五六七八九十几])?(天|日|周|星期|个月|年)")
-_RECENT = re.compile(r"\b(?:recently|lately|these days|of late|in recent (?:days|weeks))\b|最近|近来|近期|近日", re.I)
+# Case matters: "the host of Late Night" is not "of late".
+_RECENT = re.compile(r"\b(?:[Rr]ecently|[Ll]ately|these days|of late|in recent (?:days|weeks))\b|最近|近来|近期|近日")
 
 
 @dataclass(frozen=True)
