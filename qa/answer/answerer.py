@@ -75,19 +75,20 @@ class Answerer:
         named = find_time(asked, as_of if as_of is not None else today if today is not None else date.today(), lang)
         stamp = {"as_of": as_of.isoformat() if as_of is not None else None}
         if named is None:
-            return replace(self._answer(question, asked, asked, top_k, base), **stamp)
+            return replace(self._answer(question, asked, asked, top_k, base, lang), **stamp)
         narrowed = within(base, named.start, named.end)
-        result = self._answer(question, asked, named.remainder or asked, top_k, narrowed)
+        result = self._answer(question, asked, named.remainder or asked, top_k, narrowed, lang)
         # Judged at the reader's calibrated threshold, whatever is shown: "reopen in May" names when
         # something happens, and then no article of May answers and any date may.
         applied = bool(result.answers) and result.answers[0].score >= result.reader_threshold
         if not applied:
-            result = self._answer(question, asked, asked, top_k, base)
+            result = self._answer(question, asked, asked, top_k, base, lang)
         time_filter = TimeFilter(named.expression, narrowed.published_from, narrowed.published_to, applied)
         return replace(result, time_filter=time_filter, **stamp)
 
-    def _answer(self, question: str, asked: str, read: str, top_k: int, filters: Filters | None) -> Result:
-        """One pass: `read` (the question as the reader sees it) answered under `filters`."""
+    def _answer(self, question: str, asked: str, read: str, top_k: int, filters: Filters | None,
+                lang: str) -> Result:
+        """One pass: `read` (the question as the reader sees it) answered under `filters`; `lang` is `asked`'s."""
         clock = _Clock()
         info, found, features = self.featurize(read, filters, clock)
         reading = self.reader.read(read, found.candidates, features)
@@ -100,7 +101,6 @@ class Answerer:
         answers = tuple(_answer(c, s, info, spans.get(id(c))) for c, s in chosen)
         answers = newest_first(answers, self.newer_margin, reading.threshold)[:top_k]
         clock.lap("answer_ms")
-        lang = detect_language(asked)
         return Result(question=question, resolved_question=asked, answered=bool(answers),
                       answer=_readable(answers, lang), answers=answers, threshold=threshold, lang=lang,
                       read_by=reading.read_by, reader_threshold=reading.threshold,

@@ -143,6 +143,7 @@ def _zh_number(question: str, core: str, start: int, lang: str) -> bool:
             or question[end:end + 1] == "代")
 
 
+@lru_cache(maxsize=256)  # a find is parsed when neighbours are joined and again when it is read
 def _period(text: str, reference: date, lang: str) -> tuple[date, date] | None:
     """The days `text` covers: a day, its week, month or year."""
     if lang == "zh" and (numeric := _ZH_NUMERIC.match(text)) and any(numeric.groups()):
