@@ -37,13 +37,23 @@ _EN_SHAPE = re.compile(rf"""^(?:\d{{4}}
     | {_WEEKDAYS} | yesterday | tomorrow
     | (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:day|week|month|year)s?\s+ago)$""",
                        re.I | re.X)
+# What a Chinese find must look like to count: dateparser also takes a clock reading ("4 分 51 秒"),
+# a score ("24-10") and a date with the next name's first character ("2015 年约" of 约什) for dates
+# (seen on XQuAD-zh questions).
+_ZH_NUMERALS = "一二三四五六七八九十两"
+_ZH_SHAPE = re.compile(rf"""^(?:\d{{4}}\s*年(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])?)?
+    | \d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])? | [{_ZH_NUMERALS}]{{1,3}}月(?:[{_ZH_NUMERALS}]{{1,3}}[日号])?
+    | (?:上|下|这|本|今|去|前|昨|明)(?:个|一)?(?:星期|周|礼拜|月|年|天)[一二三四五六日天]?
+    | 昨天|前天|今年|去年|前年|最近|近来|近期
+    | (?:过去|最近|近)?[\d{_ZH_NUMERALS}]+\s*(?:个)?(?:天|日|周|星期|月|年)(?:前|以前|之前|内|来|以来)?)$""",
+                       re.X)
 # Finds that mean "at present", not a period to filter on ("Who leads NATO now?").
 # "today" among them: "injectors today" means nowadays far more often than "published today".
 _NOT_A_PERIOD = {"now", "today", "current", "currently", "present", "today's", "现在", "今天", "目前", "当前", "如今"}
 _ZH_AFTER = (("之前", "before"), ("以前", "before"), ("前", "before"), ("之后", "after"), ("以后", "after"),
              ("后", "after"), ("以来", "since"))
 # dateparser 1.5 reads "2023年" as the year 3 and "6月19日" as nothing: numeric Chinese dates are built directly.
-_ZH_NUMERIC = re.compile(r"^(?:(\d{4})年)?(?:(\d{1,2})月)?(?:(\d{1,2})[日号])?$")
+_ZH_NUMERIC = re.compile(r"^(?:(\d{4})\s*年)?\s*(?:(\d{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?$")
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def _meant_as_time(question: str, core: str, start: int, lang: str) -> bool:
     if core.strip().lower() in _NOT_A_PERIOD or not core.strip():
         return False
     if lang == "zh":
-        return True
+        return _ZH_SHAPE.match(core.strip()) is not None
     if not _EN_SHAPE.match(core.strip()):
         return False
     if _NAME_FIRST.match(core) and not core[0].isupper():

@@ -78,6 +78,7 @@ def test_words_that_are_not_a_past_period_give_no_filter(question):
     ("三月匈牙利说了什么？", ("2026-03-01", "2026-03-31")),
     ("2024年3月匈牙利对鲁特说了什么？", ("2024-03-01", "2024-03-31")),
     ("2023年谁领导北约？", ("2023-01-01", "2023-12-31")),  # dateparser alone reads this as the year 3
+    ("谁是黑豹队 2015 年的截锋领袖？", ("2015-01-01", "2015-12-31")),  # spaced, as XQuAD-zh writes it (not year 11)
     ("6月19日发生了什么？", ("2026-06-19", "2026-06-19")),  # and this as nothing
     ("2024年6月之前匈牙利的立场是什么？", (None, "2024-05-31")),
     ("最近北约发生了什么？", ("2026-11-03", "2026-12-02")),
@@ -94,9 +95,17 @@ def test_chinese_expressions(question, expected):
     "他在 38 岁时做了什么？",  # an age
     "前15年谁是主编？",  # "the first 15 years"
     "5.05亿年前是什么时期？",
+    "当比赛还剩 4 分 51 秒时，卡罗莱纳在几码线开球？",  # a clock reading (XQuAD-zh)
+    "当丹佛把比分提高到 24-10 时，比赛还剩多少时间？",  # a score
 ])
 def test_chinese_numbers_that_are_not_dates_give_no_filter(question):
     assert find_time(question, TODAY, "zh") is None
+
+
+def test_a_chinese_date_does_not_take_the_next_name_with_it():
+    # dateparser finds "2015 年约" in "2015 年约什·诺曼" (Josh Norman): the find is refused, not cut mid-name.
+    found = find_time("2015 年约什·诺曼有多少次拦截被判为触地得分？", TODAY, "zh")
+    assert found is None or "约什" in found.remainder
 
 
 def test_the_expression_is_cut_out_of_the_question_the_reader_sees():
