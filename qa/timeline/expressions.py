@@ -25,8 +25,9 @@ _PREPOSITION = re.compile(r"(?:\b(before|prior to|earlier than|after|later than|
                           r"|through|during|between|in|on)\s+(?:the\s+)?)$", re.I)
 _LONE = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS}|\d{{4}})$", re.I)
 # Words dateparser may take into a find that are not the date itself ("about the 2023", "after 1 June").
+# Chinese "在"/"于" ("in", "at") too: "在2015年" is the year 2015.
 _LEADING = re.compile(r"^(?:(?:in|on|at|of|about|around|the|during|before|prior to|earlier than|after|later than"
-                      r"|since|from|until|till|up to|by|through|between)\s+)+", re.I)
+                      r"|since|from|until|till|up to|by|through|between)\s+|[在于]\s*)+", re.I)
 _NAME_FIRST = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS})\b", re.I)
 # What an English find must look like to count: dateparser also takes "we", "sat", "a a", "90% of",
 # "the 1970's" and "years two" for dates (seen on SQuAD and XQuAD questions).
@@ -112,7 +113,7 @@ def _finds(question: str, reference: date, lang: str) -> list[tuple[str, int, in
         text = question[start:end]
         lead = _LEADING.match(text)
         core, start = (text[lead.end():], start + lead.end()) if lead else (text, start)
-        if _meant_as_time(question, core, start, lang) and not _zh_number(question, core, start, lang):
+        if _meant_as_time(question, core, start, lang):
             finds.append((core, start, start + len(core)))
     return finds
 
@@ -134,7 +135,7 @@ def _meant_as_time(question: str, core: str, start: int, lang: str) -> bool:
     if core.strip().lower() in _NOT_A_PERIOD or not core.strip():
         return False
     if lang == "zh":
-        return _ZH_SHAPE.match(core.strip()) is not None
+        return _ZH_SHAPE.match(core.strip()) is not None and not _zh_count(question, core, start)
     if not _EN_SHAPE.match(core.strip()):
         return False
     if _NAME_FIRST.match(core) and not core[0].isupper():
@@ -142,15 +143,10 @@ def _meant_as_time(question: str, core: str, start: int, lang: str) -> bool:
     return not _LONE.match(core) or _PREPOSITION.search(question[:start]) is not None
 
 
-def _zh_number(question: str, core: str, start: int, lang: str) -> bool:
-    """A Chinese find that is a count, an ordinal, a decade or a span: "第 50 届", "70年代", "前15年"."""
-    if lang != "zh":
-        return False
-    bare = core.strip()
+def _zh_count(question: str, core: str, start: int) -> bool:
+    """A Chinese find of a date's shape that counts years or names a decade: "15年", "70年代"."""
     end = start + len(core)
-    bare = re.sub(r"^[在于]\s*", "", bare)
-    return (re.fullmatch(r"[\d.\s]+|\d{1,3}\s*年", bare) is not None or bare.startswith("前")
-            or question[end:end + 1] == "代")
+    return re.fullmatch(r"\d{1,3}\s*年", core.strip()) is not None or question[end:end + 1] == "代"
 
 
 @lru_cache(maxsize=256)  # a find is parsed when neighbours are joined and again when it is read
