@@ -1,0 +1,56 @@
+"""The reader's calibration: the fitted order of read candidates, and that serving scores them the same way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evals.calibrate_reader import LOGIT_ONLY, Asked, fit_order, order_accuracy, scored
+from qa.answer.reading.neural import Calibration, reading_features
+
+
+def _question(rng: np.random.Generator, right: int, logit_noise: float, gap_signal: float, n: int = 4) -> Asked:
+    """An answerable question whose candidate `right` holds the answer; the logits are noisy by
+    `logit_noise`, and the lexical rank gap points at `right` by `gap_signal`."""
+    labels = np.zeros(n)
+    labels[right] = 1.0
+    logits = rng.normal(0.0, logit_noise, n) + labels
+    gap = -np.abs(rng.normal(1.0, 0.2, n)) + gap_signal * labels
+    gap -= gap.max()
+    return Asked(True, labels, gap, np.full(n, 0.3), logits)
+
+
+def test_fit_order_leans_on_the_rank_gap_when_the_logits_are_noisy():
+    rng = np.random.default_rng(0)
+    noisy = [_question(rng, int(rng.integers(4)), logit_noise=3.0, gap_signal=1.5) for _ in range(200)]
+    order = fit_order({"noisy": noisy}, top_n=4)
+    assert order[0] == 1.0 and order[1] > 0.0
+    assert order_accuracy(noisy, 4, order) > order_accuracy(noisy, 4, LOGIT_ONLY) + 0.1
+
+
+def test_fit_order_keeps_the_logit_alone_when_it_is_already_right():
+    rng = np.random.default_rng(1)
+    clean = [_question(rng, int(rng.integers(4)), logit_noise=0.0, gap_signal=0.0) for _ in range(50)]
+    assert order_accuracy(clean, 4, LOGIT_ONLY) == 1.0
+    assert fit_order({"clean": clean}, top_n=4) == LOGIT_ONLY
+
+
+def test_fit_order_weighs_each_set_once_whatever_its_size():
+    rng = np.random.default_rng(0)
+    # The logits alone are right for one set (its rank gap misleads a little); the other needs the gap.
+    clean = [_question(rng, int(rng.integers(4)), logit_noise=0.3, gap_signal=-0.3) for _ in range(40)]
+    noisy = [_question(rng, int(rng.integers(4)), logit_noise=3.0, gap_signal=2.0) for _ in range(40)]
+    per_set = fit_order({"clean": clean, "noisy": noisy}, top_n=4)
+    assert fit_order({"clean": clean * 10, "noisy": noisy}, top_n=4) == per_set
+    assert fit_order({"pooled": clean * 10 + noisy}, top_n=4) != per_set  # what pooling the questions would pick
+
+
+def test_scored_ranks_as_the_service_calibration_does():
+    rng = np.random.default_rng(3)
+    asked = [_question(rng, 1, logit_noise=1.0, gap_signal=1.0, n=6) for _ in range(5)]
+    order = (1.0, 0.5, 0.25)
+    for a, (ranks, confidences) in zip(asked, scored(asked, (0.4, 0.0, 0.6), 0.1, 4, order)):
+        served = Calibration((0.4, 0.0, 0.6), 0.1, 0.5, 4, order)
+        expected = served.score(reading_features(a.logits[:4], a.rank_gap[:4], a.lexical[:4]))
+        np.testing.assert_allclose(ranks, expected[0])
+        np.testing.assert_allclose(confidences, expected[1])
+        assert len(ranks) == 4 and np.all((0 < confidences) & (confidences < 1))
