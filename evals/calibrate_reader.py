@@ -131,22 +131,31 @@ def scored(asked: list[Asked], weights, bias: float, top_n: int,
 
 def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float]) -> float:
     """Accuracy@1 of the answerable questions when `order` · x ranks their best `top_n` lexical candidates."""
-    answerable = [a for a in asked if a.answerable and len(a.labels)]
-    w = np.asarray(order)
-    return float(np.mean([a.labels[int(np.argmax(_columns(a, top_n) @ w))] > 0 for a in answerable]))
+    return _accuracy(_answerable_rows(asked, top_n), order)
 
 
 def fit_order(sets: dict[str, list[Asked]], top_n: int) -> tuple[float, float, float]:
     """The (1, rank-gap weight, lexical-logit weight) of `ORDER_GRID` with the best accuracy@1 averaged
     over `sets` (each set counts once, whatever its size); ties keep the smaller weights."""
+    rows = [_answerable_rows(asked, top_n) for asked in sets.values()]  # once, not at every grid point
     best, best_score = LOGIT_ONLY, -1.0
     for gap in ORDER_GRID:
         for lexical in ORDER_GRID:
             order = (1.0, gap, lexical)
-            score = float(np.mean([order_accuracy(a, top_n, order) for a in sets.values()]))
+            score = float(np.mean([_accuracy(r, order) for r in rows]))
             if score > best_score + 1e-9:
                 best, best_score = order, score
     return best
+
+
+def _answerable_rows(asked: list[Asked], top_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(`reading_features`, labels) of each answerable question's best `top_n` read candidates."""
+    return [(_columns(a, top_n), a.labels[:top_n]) for a in asked if a.answerable and len(a.labels)]
+
+
+def _accuracy(rows: list[tuple[np.ndarray, np.ndarray]], order: tuple[float, float, float]) -> float:
+    w = np.asarray(order)
+    return float(np.mean([labels[int(np.argmax(x @ w))] > 0 for x, labels in rows]))
 
 
 def fit(asked: list[Asked], top_n: int, columns: tuple[int, ...] = CONFIDENCE_COLUMNS) -> tuple[tuple[float, ...], float]:
