@@ -45,7 +45,7 @@ from evals.datasets import squad
 from evals.reader_data import CALIB_EVERY, CMRC_TRAIN, HELDOUT_EVERY, SQUAD_TRAIN, TRAINDATA
 from evals.squad_metrics import contains_answer
 from qa.answer.reading.lexical import LexicalReader
-from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, Calibration, PairModel, reading_features
+from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, LOGIT_ONLY, Calibration, PairModel, reading_features
 from qa.ingest.readers import RawArticle
 
 log = logging.getLogger("calibrate_reader")
@@ -116,7 +116,6 @@ def _every_20th(path: Path, name: str, position: int) -> squad.QASet:
     return squad.QASet(name, tuple(articles), tuple(items))
 
 
-LOGIT_ONLY = (1.0, 0.0, 0.0)
 CONFIDENCE_COLUMNS = (0, 2)  # reader logit and lexical logit: calibration AUROC .698 -> .716 (5-fold)
 # Weights tried for the lexical rank gap and the lexical logit beside the reader's logit (weight 1).
 ORDER_GRID = tuple(round(0.25 * k, 2) for k in range(9))

@@ -29,6 +29,7 @@ SETTINGS_FILE = "reader.json"
 CALIBRATION_FILE = "calibration.json"
 _TOKENIZER_LOCK = threading.Lock()
 _LOAD_LOCK = threading.Lock()
+LOGIT_ONLY = (1.0, 0.0, 0.0)  # an order of read candidates by the reader's logit alone
 
 
 class PairModel:
@@ -81,7 +82,7 @@ class Calibration:
     bias: float
     threshold: float
     top_n: int
-    order: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    order: tuple[float, float, float] = LOGIT_ONLY
     precision: float = 0.0
 
     def __post_init__(self) -> None:
