@@ -10,6 +10,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.atomic_file import replace_atomically
+
 
 @contextmanager
 def omp_threads(n: int) -> Iterator[None]:
@@ -146,11 +148,7 @@ class DenseIndex:
 
     def save(self, path: Path) -> None:
         """Write to `path` atomically: a reader sees the old file or the new one."""
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self._index, str(tmp))
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
 
     @classmethod
     def load(cls, path: Path, dimension: int) -> DenseIndex:

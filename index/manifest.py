@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from index.atomic_file import replace_atomically
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -43,12 +44,8 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     data = asdict(manifest) | {"created": manifest.created or now, "updated": now}
-    tmp = directory / (MANIFEST_NAME + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, directory / MANIFEST_NAME)
+    replace_atomically(directory / MANIFEST_NAME,
+                       lambda tmp: tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"))
 
 
 def check_compatible(manifest: Manifest, embedder: str, dimension: int, directory: Path) -> None:

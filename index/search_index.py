@@ -45,7 +45,16 @@ class SearchIndex:
         self._generation = -1
         self.refresh()
         if manifest is None:
-            self.checkpoint()
+            self._describe_new_directory()
+
+    def _describe_new_directory(self) -> None:
+        """Write the first checkpoint and manifest, unless a writer holds the lock (it writes them when done)."""
+        try:
+            with self.write_lock(timeout_s=0):
+                if read_manifest(self.directory) is None:  # another process may have been first
+                    self.checkpoint()
+        except IndexBusyError:
+            pass
 
     def refresh(self) -> bool:
         """Catch up with committed writes; True if anything changed."""

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock
+
 
 class SQLiteFile:
     """A SQLite database file; readers never block the writer (WAL).
@@ -20,8 +22,11 @@ class SQLiteFile:
         self.path = path
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
-        # executescript commits by itself; every statement in a schema is idempotent.
-        self.connection().executescript(schema)
+        # Turning a new file to WAL needs an exclusive lock that SQLite does not wait for (it says
+        # "database is locked" at once), so processes opening one file together take turns here.
+        with FileLock(f"{path}.lock", timeout=60):
+            # executescript commits by itself; every statement in a schema is idempotent.
+            self.connection().executescript(schema)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection."""

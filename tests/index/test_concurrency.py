@@ -1,12 +1,16 @@
-"""Readers and writers at once: asking while documents are added and deleted over HTTP."""
+"""Readers and writers at once: asking while documents come and go, and processes opening a new index together."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from pathlib import Path
 
 import httpx
 from support.server import running_server
 from support.settings import make_settings
+
+from index.manifest import read_manifest
 
 ROUNDS = 15
 
@@ -52,3 +56,29 @@ def test_asking_while_documents_come_and_go_never_errors_or_miscites(tmp_path):
         final = httpx.get(f"{url}/v1/documents").json()["total"]
     assert failures == [] and checked["answers"] > 0
     assert final == 5  # every added bulletin was deleted again
+
+
+
+def _open_each_when_released(directories: list[str], barrier) -> None:
+    """Open each new index directory the moment every other process does (in a spawned process)."""
+    from index.search_index import SearchIndex
+
+    for directory in directories:
+        barrier.wait(timeout=60)
+        SearchIndex(Path(directory), "hash-64", 64)
+
+
+def test_processes_opening_a_new_index_at_once_all_succeed(tmp_path):
+    # `citeqa serve --workers 2` on an empty directory: both workers create the index together.
+    context = multiprocessing.get_context("spawn")
+    directories = [tmp_path / f"ix{n}" for n in range(10)]
+    barrier = context.Barrier(4)
+    procs = [context.Process(target=_open_each_when_released, args=([str(d) for d in directories], barrier))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    for directory in directories:
+        assert read_manifest(directory) is not None and not list(directory.glob("*.tmp"))
