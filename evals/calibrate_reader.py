@@ -12,7 +12,9 @@ For each question the lexical reader's best `--depth` candidates are read by
 the model. The read candidates are ordered by the reader's logit plus weighted
 lexical signals (its rank gap to the question's best candidate and its logit),
 the weights chosen on a grid for the best accuracy@1, averaged over the sets
-(`fit_order`); their confidence is a
+(`fit_order`); only those within `read_within` of the best lexical rank are
+read, the shortest reach on a grid that keeps accuracy@1 within .001 of reading
+all `--top-n` (`fit_read_within`: fewer candidates read, the same answers); their confidence is a
 logistic regression over (reader logit, lexical logit) fitted on every read
 candidate of every set (one question in eight unanswerable for the English ones). The threshold
 is the highest confidence at which the reader still shows as many right
@@ -32,88 +34,19 @@ AUROC, expected calibration error, the risk-coverage points).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from evals.corpus_index import corpus_engine
+from evals.calibration_sets import Asked, readings
 from evals.datasets import squad
-from evals.reader_data import CALIB_EVERY, CMRC_TRAIN, HELDOUT_EVERY, SQUAD_TRAIN, TRAINDATA
-from evals.squad_metrics import contains_answer
+from evals.reader_data import TRAINDATA
 from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, LOGIT_ONLY, Calibration, PairModel, reading_features
-from qa.ingest.readers import RawArticle
 
 log = logging.getLogger("calibrate_reader")
-
-
-@dataclass(frozen=True)
-class Asked:
-    """One question's lexical best `depth` candidates, best first, with what the model read."""
-
-    answerable: bool
-    labels: np.ndarray
-    rank_gap: np.ndarray
-    lexical: np.ndarray
-    logits: np.ndarray
-
-
-def collect(engine, items, model: PairModel, depth: int) -> list[Asked]:
-    """Every question's best `depth` lexical candidates, labelled and read."""
-    lexical = engine.pipeline.answerer.reader  # the engine is opened with the lexical reader
-    out = []
-    for item in items:
-        _, found, features = engine.pipeline.answerer.featurize(item.question)
-        if not found.candidates:
-            out.append(Asked(item.answerable, *(np.zeros(0),) * 4))
-            continue
-        reading = lexical.read(item.question, found.candidates, features)
-        top = np.argsort(-reading.ranks, kind="stable")[:depth]
-        texts = [found.candidates[i].text for i in top]
-        labels = np.array([item.answerable and contains_answer(t, item.answers) for t in texts], dtype=float)
-        out.append(Asked(item.answerable, labels, reading.ranks[top] - reading.ranks.max(),
-                         reading.confidences[top], model.logits(item.question, texts)))
-    return out
-
-
-def dev_half_calibration(files: squad.EvalFiles) -> tuple[squad.QASet, tuple]:
-    """The dev half's training articles as a corpus, and the questions of its calibration articles."""
-    data = squad.load(files.squad_dev_half, "squad-train", "train", exclude_texts=squad.paragraph_texts(files.xquad("en")))
-    raw = json.loads(files.squad_dev_half.read_text(encoding="utf-8"))["data"]
-    training = [a["title"] for position, a in enumerate(raw) if position % 2 == 0]
-    calib = {title for n, title in enumerate(training) if n % CALIB_EVERY == CALIB_EVERY - 1}
-    return data, tuple(i for i in data.items if i.paragraph_key.split(":")[1] in calib)
-
-
-def cmrc_calibration(traindata: Path) -> squad.QASet:
-    """CMRC 2018's calibration articles (`evals.reader_data`: never trained on) as a corpus of their own."""
-    return _every_20th(traindata / CMRC_TRAIN, "cmrc-calib", HELDOUT_EVERY - 2)
-
-
-def squad_v1_heldout(traindata: Path) -> squad.QASet:
-    """SQuAD v1.1's held-out training articles (answerable questions) as a corpus of their own."""
-    return _every_20th(traindata / SQUAD_TRAIN, "squad1-heldout", HELDOUT_EVERY - 1)
-
-
-def _every_20th(path: Path, name: str, position: int) -> squad.QASet:
-    """The articles of a gzipped SQuAD-format training file at `position` modulo HELDOUT_EVERY, with their questions."""
-    data = json.loads(gzip.open(path, "rt", encoding="utf-8").read())["data"]
-    articles, items = [], []
-    for n, article in enumerate(data):
-        if n % HELDOUT_EVERY != position:
-            continue
-        title = str(article.get("title", n))
-        for p, paragraph in enumerate(article["paragraphs"]):
-            key = f"{name}:{title}:{p}"
-            articles.append(RawArticle(key=key, body=paragraph["context"], title=title.replace("_", " "),
-                                       markdown=False))
-            items.extend(squad.QAItem(qa["id"], qa["question"], tuple(dict.fromkeys(a["text"] for a in qa["answers"])),
-                                      key) for qa in paragraph["qas"])
-    return squad.QASet(name, tuple(articles), tuple(items))
 
 
 CONFIDENCE_COLUMNS = (0, 2)  # reader logit and lexical logit: calibration AUROC .698 -> .716 (5-fold)
@@ -121,16 +54,40 @@ CONFIDENCE_COLUMNS = (0, 2)  # reader logit and lexical logit: calibration AUROC
 ORDER_GRID = tuple(round(0.25 * k, 2) for k in range(9))
 
 
-def scored(asked: list[Asked], weights, bias: float, top_n: int,
-           order: tuple[float, float, float] = LOGIT_ONLY) -> list[tuple[np.ndarray, np.ndarray]]:
+# Lexical rank gaps tried as the reach of reading (`fit_read_within`); None reads all top_n.
+READ_WITHIN_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0)
+READ_WITHIN_TOLERANCE = 0.001  # accuracy@1 a shorter reach may cost, averaged over the sets
+
+
+def scored(asked: list[Asked], weights, bias: float, top_n: int, order: tuple[float, float, float] = LOGIT_ONLY,
+           read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them."""
-    calibration = Calibration(weights, bias, 0.0, top_n, order)
-    return [calibration.score(_columns(a, top_n)) for a in asked]
+    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within)
+    return [calibration.score(_columns(a, calibration.read_count(a.rank_gap))) for a in asked]
 
 
-def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float]) -> float:
-    """Accuracy@1 of the answerable questions when `order` · x ranks their best `top_n` lexical candidates."""
-    return _accuracy(_answerable_rows(asked, top_n), order)
+def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float],
+                   read_within: float | None = None) -> float:
+    """Accuracy@1 of the answerable questions when `order` · x ranks their best `top_n` lexical candidates
+    (those within `read_within` of the best)."""
+    return _accuracy(_answerable_rows(asked, top_n, read_within), order)
+
+
+def fit_read_within(sets: dict[str, list[Asked]], top_n: int, order: tuple[float, float, float],
+                    tolerance: float = READ_WITHIN_TOLERANCE) -> float | None:
+    """The shortest reach of `READ_WITHIN_GRID` whose accuracy@1, averaged over `sets`, is within
+    `tolerance` of reading all `top_n` (None when none is): fewer candidates read, the same answers."""
+    def mean_accuracy(read_within: float | None) -> float:
+        return float(np.mean([order_accuracy(asked, top_n, order, read_within) for asked in sets.values()]))
+
+    everything = mean_accuracy(None)
+    return next((g for g in READ_WITHIN_GRID if mean_accuracy(g) >= everything - tolerance), None)
+
+
+def read_counts(asked: list[Asked], top_n: int, read_within: float | None) -> float:
+    """The mean number of candidates read a question."""
+    calibration = Calibration((1.0, 0.0, 0.0), 0.0, 0.0, top_n, read_within=read_within)
+    return float(np.mean([calibration.read_count(a.rank_gap) for a in asked if len(a.labels)]))
 
 
 def fit_order(sets: dict[str, list[Asked]], top_n: int) -> tuple[float, float, float]:
@@ -147,9 +104,16 @@ def fit_order(sets: dict[str, list[Asked]], top_n: int) -> tuple[float, float, f
     return best
 
 
-def _answerable_rows(asked: list[Asked], top_n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(`reading_features`, labels) of each answerable question's best `top_n` read candidates."""
-    return [(_columns(a, top_n), a.labels[:top_n]) for a in asked if a.answerable and len(a.labels)]
+def _answerable_rows(asked: list[Asked], top_n: int,
+                     read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(`reading_features`, labels) of each answerable question's read candidates."""
+    calibration = Calibration((1.0, 0.0, 0.0), 0.0, 0.0, top_n, read_within=read_within)
+    rows = []
+    for a in asked:
+        if a.answerable and len(a.labels):
+            n = calibration.read_count(a.rank_gap)
+            rows.append((_columns(a, n), a.labels[:n]))
+    return rows
 
 
 def _accuracy(rows: list[tuple[np.ndarray, np.ndarray]], order: tuple[float, float, float]) -> float:
@@ -241,37 +205,37 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     model = PairModel(args.reader, args.cache / "models")
-    corpus, calib_items = dev_half_calibration(squad.EvalFiles(args.evaldata))
-    engine = corpus_engine(corpus, args.embedder, args.cache, reader="lexical")
-    calib = collect(engine, calib_items, model, args.depth)
-    v1 = squad_v1_heldout(args.traindata)
-    engine = corpus_engine(v1, args.embedder, args.cache, reader="lexical")
-    held = collect(engine, v1.items[:args.heldout_questions], model, args.depth)
-    sets = {"dev-half calibration articles": calib, "SQuAD v1.1 held-out articles": held}
-    if "zh" in model.settings.get("languages", ["en"]):
-        chinese = cmrc_calibration(args.traindata)
-        engine = corpus_engine(chinese, args.embedder, args.cache, reader="lexical")
-        sets["CMRC 2018 calibration articles"] = collect(engine, chinese.items, model, args.depth)
-    every = [a for asked in sets.values() for a in asked]
-    order = fit_order(sets, args.top_n)
-    weights, bias = fit(every, args.top_n)
-    top, right = outcomes(every, scored(every, weights, bias, args.top_n, order))
-    if args.precision is None:
-        threshold = matching_threshold(every, top, right, LexicalReader.for_embedder(args.embedder).threshold)
-    else:
-        threshold = choose_threshold(top, right, args.precision)
-    measured = {name: summary(a, scored(a, weights, bias, args.top_n, order), threshold)
-                for name, a in (*sets.items(), ("all", every))}
-    recall = {n: round(float(np.mean([a.labels[:n].any() for a in held if len(a.labels)])), 4) for n in (1, 2, 4, 8, 16)}
-    by_top_n = {name: {"logit alone": top_n_accuracy(asked), "fitted order": top_n_accuracy(asked, order)}
-                for name, asked in sets.items()}
-    result = {"weights": weights, "bias": bias, "order": order, "threshold": threshold, "top_n": args.top_n,
-              "precision": measured["all"]["precision"], "rule": "as many right answers shown as the lexical reader"
-              if args.precision is None else f"precision {args.precision}", "measured": measured,
-              "lexical_recall_at_n_heldout": recall, "accuracy_at_1_by_candidates_read": by_top_n}
+    sets = readings(model, args)
+    result = calibrate(sets, args.top_n, LexicalReader.for_embedder(args.embedder).threshold, args.precision)
     (args.reader / CALIBRATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     log.info("%s", json.dumps(result, indent=1))
 
+
+def calibrate(sets: dict[str, list[Asked]], top_n: int, lexical_threshold: float, precision: float | None) -> dict:
+    """The order, reach, confidence and threshold fitted on `sets`, with what they measure on each."""
+    every = [a for asked in sets.values() for a in asked]
+    order = fit_order(sets, top_n)
+    read_within = fit_read_within(sets, top_n, order)
+    weights, bias = fit(every, top_n)
+    top, right = outcomes(every, scored(every, weights, bias, top_n, order, read_within))
+    if precision is None:
+        threshold = matching_threshold(every, top, right, lexical_threshold)
+    else:
+        threshold = choose_threshold(top, right, precision)
+    measured = {name: summary(a, scored(a, weights, bias, top_n, order, read_within), threshold)
+                for name, a in (*sets.items(), ("all", every))}
+    held = sets["SQuAD v1.1 held-out articles"]
+    recall = {n: round(float(np.mean([a.labels[:n].any() for a in held if len(a.labels)])), 4) for n in (1, 2, 4, 8, 16)}
+    by_top_n = {name: {"logit alone": top_n_accuracy(asked), "fitted order": top_n_accuracy(asked, order)}
+                for name, asked in sets.items()}
+    reach = {name: {str(g): {"accuracy_at_1": round(order_accuracy(asked, top_n, order, g), 4),
+                             "read": round(read_counts(asked, top_n, g), 2)} for g in (None, *READ_WITHIN_GRID)}
+             for name, asked in sets.items()}
+    return {"weights": weights, "bias": bias, "order": order, "threshold": threshold, "top_n": top_n,
+            "read_within": read_within, "precision": measured["all"]["precision"],
+            "rule": "as many right answers shown as the lexical reader" if precision is None else f"precision {precision}",
+            "measured": measured, "lexical_recall_at_n_heldout": recall, "accuracy_at_1_by_candidates_read": by_top_n,
+            "accuracy_at_1_by_reach": reach}
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evals.calibrate_reader import LOGIT_ONLY, Asked, fit_order, order_accuracy, scored
+from evals.calibrate_reader import LOGIT_ONLY, Asked, fit_order, fit_read_within, order_accuracy, read_counts, scored
 from qa.answer.reading.neural import Calibration, reading_features
 
 
@@ -54,3 +54,32 @@ def test_scored_ranks_as_the_service_calibration_does():
         np.testing.assert_allclose(ranks, expected[0])
         np.testing.assert_allclose(confidences, expected[1])
         assert len(ranks) == 4 and np.all((0 < confidences) & (confidences < 1))
+
+
+def _with_far_candidates(rng: np.random.Generator, far_right: bool) -> Asked:
+    """Two near candidates (lexical gaps 0 and -0.5) and two far ones (-3, -5); the answer is near,
+    unless `far_right`, when it is the last one and the logits say so."""
+    labels = np.array([0.0, 0.0, 0.0, 1.0]) if far_right else np.eye(4)[int(rng.integers(2))]
+    return Asked(True, labels, np.array([0.0, -0.5, -3.0, -5.0]), np.full(4, 0.3), labels * 3 + rng.normal(0, 0.1, 4))
+
+
+def test_the_reach_is_as_short_as_keeps_the_answers():
+    rng = np.random.default_rng(4)
+    near = [_with_far_candidates(rng, far_right=False) for _ in range(100)]
+    assert fit_read_within({"near": near}, 4, LOGIT_ONLY) == 1.0  # the grid's shortest
+    assert read_counts(near, 4, 1.0) == 2.0 and read_counts(near, 4, None) == 4.0
+    some_far = near + [_with_far_candidates(rng, far_right=True) for _ in range(10)]
+    assert fit_read_within({"some far": some_far}, 4, LOGIT_ONLY) == 5.0
+    assert order_accuracy(some_far, 4, LOGIT_ONLY, 5.0) == order_accuracy(some_far, 4, LOGIT_ONLY) == 1.0
+    assert order_accuracy(some_far, 4, LOGIT_ONLY, 4.0) < 1.0
+
+
+def test_scored_reads_only_within_reach_as_the_service_does():
+    rng = np.random.default_rng(5)
+    asked = [_with_far_candidates(rng, far_right=False) for _ in range(3)]
+    for a, (ranks, confidences) in zip(asked, scored(asked, (0.4, 0.0, 0.6), 0.1, 4, LOGIT_ONLY, 2.0)):
+        served = Calibration((0.4, 0.0, 0.6), 0.1, 0.5, 4, LOGIT_ONLY, read_within=2.0)
+        assert served.read_count(a.rank_gap) == 2
+        expected = served.score(reading_features(a.logits[:2], a.rank_gap[:2], a.lexical[:2]))
+        np.testing.assert_allclose(ranks, expected[0])
+        np.testing.assert_allclose(confidences, expected[1])

