@@ -44,7 +44,15 @@ from evals.calibration_sets import Asked, readings
 from evals.datasets import squad
 from evals.reader_data import TRAINDATA
 from qa.answer.reading.lexical import LexicalReader
-from qa.answer.reading.neural import CALIBRATION_FILE, DEFAULT_DIR, LOGIT_ONLY, Calibration, PairModel, reading_features
+from qa.answer.reading.neural import (
+    CALIBRATION_FILE,
+    DEFAULT_DIR,
+    LOGIT_ONLY,
+    Calibration,
+    PairModel,
+    read_count,
+    reading_features,
+)
 
 log = logging.getLogger("calibrate_reader")
 
@@ -86,8 +94,7 @@ def fit_read_within(sets: dict[str, list[Asked]], top_n: int, order: tuple[float
 
 def read_counts(asked: list[Asked], top_n: int, read_within: float | None) -> float:
     """The mean number of candidates read a question."""
-    calibration = Calibration((1.0, 0.0, 0.0), 0.0, 0.0, top_n, read_within=read_within)
-    return float(np.mean([calibration.read_count(a.rank_gap) for a in asked if len(a.labels)]))
+    return float(np.mean([read_count(a.rank_gap, top_n, read_within) for a in asked if len(a.labels)]))
 
 
 def fit_order(sets: dict[str, list[Asked]], top_n: int) -> tuple[float, float, float]:
@@ -107,13 +114,8 @@ def fit_order(sets: dict[str, list[Asked]], top_n: int) -> tuple[float, float, f
 def _answerable_rows(asked: list[Asked], top_n: int,
                      read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(`reading_features`, labels) of each answerable question's read candidates."""
-    calibration = Calibration((1.0, 0.0, 0.0), 0.0, 0.0, top_n, read_within=read_within)
-    rows = []
-    for a in asked:
-        if a.answerable and len(a.labels):
-            n = calibration.read_count(a.rank_gap)
-            rows.append((_columns(a, n), a.labels[:n]))
-    return rows
+    counts = [read_count(a.rank_gap, top_n, read_within) for a in asked]
+    return [(_columns(a, n), a.labels[:n]) for a, n in zip(asked, counts) if a.answerable and len(a.labels)]
 
 
 def _accuracy(rows: list[tuple[np.ndarray, np.ndarray]], order: tuple[float, float, float]) -> float:
@@ -236,6 +238,7 @@ def calibrate(sets: dict[str, list[Asked]], top_n: int, lexical_threshold: float
             "rule": "as many right answers shown as the lexical reader" if precision is None else f"precision {precision}",
             "measured": measured, "lexical_recall_at_n_heldout": recall, "accuracy_at_1_by_candidates_read": by_top_n,
             "accuracy_at_1_by_reach": reach}
+
 
 if __name__ == "__main__":
     main()

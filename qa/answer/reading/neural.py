@@ -107,15 +107,20 @@ class Calibration:
 
     def read_count(self, rank_gaps: np.ndarray) -> int:
         """How many of the lexical best (their rank gaps to the best, best first) are read."""
-        n = min(self.top_n, len(rank_gaps))
-        if self.read_within is None:
-            return n
-        return max(1, int(np.count_nonzero(rank_gaps[:n] >= -self.read_within)))
+        return read_count(rank_gaps, self.top_n, self.read_within)
 
     def score(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ranks and confidences of read candidates from their `reading_features`."""
         z = x @ np.asarray(self.weights) + self.bias
         return x @ np.asarray(self.order), 1.0 / (1.0 + np.exp(-z))
+
+
+def read_count(rank_gaps: np.ndarray, top_n: int, read_within: float | None) -> int:
+    """How many of the lexical best `top_n` (rank gaps to the best, best first) lie within `read_within`."""
+    n = min(top_n, len(rank_gaps))
+    if read_within is None:
+        return n
+    return max(1, int(np.count_nonzero(rank_gaps[:n] >= -read_within)))
 
 
 def reading_features(logits: np.ndarray, rank_gap: np.ndarray, lexical_probability: np.ndarray) -> np.ndarray:
@@ -147,9 +152,10 @@ class ReadingModel:
 class NeuralReader:
     """A cascade: the lexical reader ranks every candidate, then the first of `models` that
     reads the question's language and its best candidates' reads its best `top_n` (those
-    within its `read_within` of the best) with the question, and the calibrated combinations of both order them and give their confidence
-    (shown at that model's threshold). Candidates not read rank below the read ones with
-    confidence 0; a question no model reads keeps the lexical reading.
+    within its `read_within` of the best) with the question, and the calibrated combinations
+    of both order them and give their confidence (shown at that model's threshold).
+    Candidates not read rank below the read ones with confidence 0; a question no model
+    reads keeps the lexical reading.
 
     Shipped: MiniLM for English questions over English candidates, then the multilingual
     reader (multilingual-e5) for Chinese questions, and any question whose best candidates
