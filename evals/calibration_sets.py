@@ -35,8 +35,9 @@ class Asked:
     logits: np.ndarray
 
 
-def collect(engine, items, model: PairModel, depth: int) -> list[Asked]:
-    """Every question's best `depth` lexical candidates, labelled and read."""
+def collect(engine, items, model: PairModel, depth: int, top_n: int) -> list[Asked]:
+    """Every question's best `depth` lexical candidates, labelled and read: the best `top_n` in one
+    batch, as the service reads them, the others after (int8 readings depend on the batch)."""
     lexical = engine.pipeline.answerer.reader  # the engine is opened with the lexical reader
     out = []
     for item in items:
@@ -49,8 +50,13 @@ def collect(engine, items, model: PairModel, depth: int) -> list[Asked]:
         texts = [found.candidates[i].text for i in top]
         labels = np.array([item.answerable and contains_answer(t, item.answers) for t in texts], dtype=float)
         out.append(Asked(item.answerable, labels, reading.ranks[top] - reading.ranks.max(),
-                         reading.confidences[top], model.logits(item.question, texts)))
+                         reading.confidences[top], read_as_served(model, item.question, texts, top_n)))
     return out
+
+
+def read_as_served(model: PairModel, question: str, texts: list[str], top_n: int) -> np.ndarray:
+    """The logits of `texts`, the first `top_n` read in one batch as the service reads them, the rest in another."""
+    return np.concatenate([model.logits(question, texts[:top_n]), model.logits(question, texts[top_n:])])
 
 
 def dev_half_calibration(files: squad.EvalFiles) -> tuple[squad.QASet, tuple]:
@@ -93,13 +99,13 @@ def readings(model: PairModel, args: argparse.Namespace) -> dict[str, list[Asked
     """The calibration sets' questions, each asked of its corpus and its best `--depth` candidates read."""
     corpus, calib_items = dev_half_calibration(squad.EvalFiles(args.evaldata))
     engine = corpus_engine(corpus, args.embedder, args.cache, reader="lexical")
-    calib = collect(engine, calib_items, model, args.depth)
+    calib = collect(engine, calib_items, model, args.depth, args.top_n)
     v1 = squad_v1_heldout(args.traindata)
     engine = corpus_engine(v1, args.embedder, args.cache, reader="lexical")
-    sets = {"dev-half calibration articles": calib,
-            "SQuAD v1.1 held-out articles": collect(engine, v1.items[:args.heldout_questions], model, args.depth)}
+    held = collect(engine, v1.items[:args.heldout_questions], model, args.depth, args.top_n)
+    sets = {"dev-half calibration articles": calib, "SQuAD v1.1 held-out articles": held}
     if "zh" in model.settings.get("languages", ["en"]):
         chinese = cmrc_calibration(args.traindata)
         engine = corpus_engine(chinese, args.embedder, args.cache, reader="lexical")
-        sets["CMRC 2018 calibration articles"] = collect(engine, chinese.items, model, args.depth)
+        sets["CMRC 2018 calibration articles"] = collect(engine, chinese.items, model, args.depth, args.top_n)
     return sets

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from evals.calibrate_reader import LOGIT_ONLY, Asked, fit_order, fit_read_within, order_accuracy, read_counts, scored
+from evals.calibration_sets import read_as_served
 from qa.answer.reading.neural import Calibration, reading_features
 
 
@@ -83,3 +84,22 @@ def test_scored_reads_only_within_reach_as_the_service_does():
         expected = served.score(reading_features(a.logits[:2], a.rank_gap[:2], a.lexical[:2]))
         np.testing.assert_allclose(ranks, expected[0])
         np.testing.assert_allclose(confidences, expected[1])
+
+
+class _BatchRecorder:
+    """A fake pair model that logs the batches it is given and reads each text as its length."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def logits(self, question: str, texts: list[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        return np.array([float(len(t)) for t in texts], dtype=np.float32)
+
+
+def test_calibration_reads_the_best_top_n_in_one_batch_as_the_service_does():
+    model = _BatchRecorder()
+    texts = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"]
+    logits = read_as_served(model, "q?", texts, 4)
+    assert model.batches == [texts[:4], texts[4:]]
+    assert logits.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
