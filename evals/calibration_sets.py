@@ -55,7 +55,10 @@ def collect(engine, items, model: PairModel, depth: int, top_n: int) -> list[Ask
 
 
 def read_as_served(model: PairModel, question: str, texts: list[str], top_n: int) -> np.ndarray:
-    """The logits of `texts`, the first `top_n` read in one batch as the service reads them, the rest in another."""
+    """The logits of `texts`, the first `top_n` read in one batch as the service reads them, the rest in another.
+
+    Where `read_within` trims a question's best `top_n`, the service's batch is
+    smaller still; reading every possible batch would cost `top_n` times the reading."""
     return np.concatenate([model.logits(question, texts[:top_n]), model.logits(question, texts[top_n:])])
 
 
