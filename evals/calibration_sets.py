@@ -100,15 +100,15 @@ def _every_20th(path: Path, name: str, position: int) -> squad.QASet:
 
 def readings(model: PairModel, args: argparse.Namespace) -> dict[str, list[Asked]]:
     """The calibration sets' questions, each asked of its corpus and its best `--depth` candidates read."""
+    def asked(corpus: squad.QASet, items) -> list[Asked]:
+        engine = corpus_engine(corpus, args.embedder, args.cache, reader="lexical")
+        return collect(engine, items, model, args.depth, args.top_n)
+
     corpus, calib_items = dev_half_calibration(squad.EvalFiles(args.evaldata))
-    engine = corpus_engine(corpus, args.embedder, args.cache, reader="lexical")
-    calib = collect(engine, calib_items, model, args.depth, args.top_n)
     v1 = squad_v1_heldout(args.traindata)
-    engine = corpus_engine(v1, args.embedder, args.cache, reader="lexical")
-    held = collect(engine, v1.items[:args.heldout_questions], model, args.depth, args.top_n)
-    sets = {"dev-half calibration articles": calib, "SQuAD v1.1 held-out articles": held}
+    sets = {"dev-half calibration articles": asked(corpus, calib_items),
+            "SQuAD v1.1 held-out articles": asked(v1, v1.items[:args.heldout_questions])}
     if "zh" in model.settings.get("languages", ["en"]):
         chinese = cmrc_calibration(args.traindata)
-        engine = corpus_engine(chinese, args.embedder, args.cache, reader="lexical")
-        sets["CMRC 2018 calibration articles"] = collect(engine, chinese.items, model, args.depth, args.top_n)
+        sets["CMRC 2018 calibration articles"] = asked(chinese, chinese.items)
     return sets
