@@ -68,10 +68,13 @@ READ_WITHIN_TOLERANCE = 0.001  # accuracy@1 a shorter reach may cost, averaged o
 
 
 def scored(asked: list[Asked], weights, bias: float, top_n: int, order: tuple[float, float, float] = LOGIT_ONLY,
-           read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them."""
-    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within)
-    return [calibration.score(_columns(a, calibration.read_count(a.rank_gap))) for a in asked]
+           read_within: float | None = None,
+           across: tuple[float, float] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them
+    (with `across`, as it scores candidates in another language than the question)."""
+    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within, across=across)
+    rows = [_columns(a, calibration.read_count(a.rank_gap)) for a in asked]
+    return [calibration.score(x, None if across is None else np.ones(len(x), dtype=bool)) for x in rows]
 
 
 def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float],
@@ -226,6 +229,7 @@ def calibrate(sets: dict[str, list[Asked]], top_n: int, lexical_threshold: float
         threshold = choose_threshold(top, right, precision)
     measured = {name: summary(a, scored(a, weights, bias, top_n, order, read_within), threshold)
                 for name, a in (*sets.items(), ("all", every))}
+    across = _across(every, top_n, order, read_within, threshold)
     held = sets["SQuAD v1.1 held-out articles"]
     recall = {n: round(float(np.mean([a.labels[:n].any() for a in held if len(a.labels)])), 4) for n in (1, 2, 4, 8, 16)}
     by_top_n = {name: {"logit alone": top_n_accuracy(asked), "fitted order": top_n_accuracy(asked, order)}
@@ -234,10 +238,19 @@ def calibrate(sets: dict[str, list[Asked]], top_n: int, lexical_threshold: float
                              "read": round(read_counts(asked, top_n, g), 2)} for g in (None, *READ_WITHIN_GRID)}
              for name, asked in sets.items()}
     return {"weights": weights, "bias": bias, "order": order, "threshold": threshold, "top_n": top_n,
-            "read_within": read_within, "precision": measured["all"]["precision"],
+            "read_within": read_within, "precision": measured["all"]["precision"], "across": across,
             "rule": "as many right answers shown as the lexical reader" if precision is None else f"precision {precision}",
             "measured": measured, "lexical_recall_at_n_heldout": recall, "accuracy_at_1_by_candidates_read": by_top_n,
             "accuracy_at_1_by_reach": reach}
+
+
+def _across(every: list[Asked], top_n: int, order: tuple[float, float, float], read_within: float | None,
+            threshold: float) -> dict:
+    """The confidence of candidates in another language than the question: the logit alone, fitted
+    on the same (single-language) questions, shown at the same threshold, and what it measures there."""
+    (weight, _, _), bias = fit(every, top_n, columns=(0,))
+    read = scored(every, (weight, 0.0, 0.0), bias, top_n, order, read_within)
+    return {"weight": weight, "bias": bias, "measured": summary(every, read, threshold)}
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
         "abstain_recall": float((~ans & abstained).sum() / max((~ans).sum(), 1)) if (~ans).any() else None,
         # Shown at the threshold and right, over the answerable questions (what a user gets).
         "answered_right": float(np.mean((np.asarray(correct) & ~abstained)[ans])) if ans.any() else None,
+        # Of the answers shown, the share that are right (what a user can trust).
+        "shown_right": float(np.mean(np.asarray(correct)[~abstained])) if (~abstained).any() else None,
         "citations_verbatim": float(np.mean(quoted)) if quoted else None,
         "citations_correct": float(np.mean(cited)) if cited else None,
         "risk_coverage": risk_coverage(conf, correct),

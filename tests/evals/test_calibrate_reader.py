@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-from evals.calibrate_reader import LOGIT_ONLY, Asked, fit_order, fit_read_within, order_accuracy, read_counts, scored
+from evals.calibrate_reader import (
+    LOGIT_ONLY,
+    Asked,
+    calibrate,
+    fit_order,
+    fit_read_within,
+    order_accuracy,
+    read_counts,
+    scored,
+)
 from evals.calibration_sets import read_as_served
-from qa.answer.reading.neural import Calibration, reading_features
+from qa.answer.reading.neural import CALIBRATION_FILE, Calibration, reading_features
 
 
 def _question(rng: np.random.Generator, right: int, logit_noise: float, gap_signal: float, n: int = 4) -> Asked:
@@ -103,3 +114,18 @@ def test_calibration_reads_the_best_top_n_in_one_batch_as_the_service_does():
     logits = read_as_served(model, "q?", texts, 4)
     assert model.batches == [texts[:4], texts[4:]]
     assert logits.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_the_calibration_fits_a_logit_alone_confidence_for_other_languages_and_ships_it(tmp_path):
+    rng = np.random.default_rng(6)
+    # The lexical logit is uninformative here (constant), so the logit carries all the signal.
+    asked = [_question(rng, int(rng.integers(4)), logit_noise=1.0, gap_signal=0.5) for _ in range(300)]
+    result = calibrate({"SQuAD v1.1 held-out articles": asked}, 4, 0.25, None)
+    across = result["across"]
+    assert across["weight"] > 0 and across["measured"]["questions"] == 300
+    (tmp_path / CALIBRATION_FILE).write_text(json.dumps(result), encoding="utf-8")
+    served = Calibration.load(tmp_path)
+    assert served.across == (across["weight"], across["bias"]) and served.threshold == result["threshold"]
+    x = reading_features(asked[0].logits[:4], asked[0].rank_gap[:4], asked[0].lexical[:4])
+    crossed = served.score(x, np.ones(4, dtype=bool))[1]
+    np.testing.assert_allclose(crossed, 1 / (1 + np.exp(-(across["weight"] * x[:, 0] + across["bias"]))))

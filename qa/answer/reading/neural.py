@@ -78,6 +78,10 @@ class Calibration:
     questions (where the answers shown at it were right `precision` of the time).
     Of the lexical best `top_n`, only those whose lexical rank is within
     `read_within` of the question's best are read (None: all `top_n`).
+    A candidate in another language than the question shares no words with
+    it, so its lexical logit says nothing: its confidence is sigmoid(`across`
+    = (weight, bias) · (reader logit, 1)), fitted on the same questions with
+    the logit alone (None: the same confidence as the others).
     """
 
     weights: tuple[float, float, float]
@@ -87,6 +91,7 @@ class Calibration:
     order: tuple[float, float, float] = LOGIT_ONLY
     precision: float = 0.0
     read_within: float | None = None
+    across: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         for name in ("weights", "order"):
@@ -98,20 +103,27 @@ class Calibration:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
         if self.read_within is not None and self.read_within <= 0:
             raise ValueError(f"read_within must be > 0 or None, got {self.read_within}")
+        if self.across is not None and len(self.across) != 2:
+            raise ValueError(f"across must be (weight, bias), got {self.across}")
 
     @classmethod
     def load(cls, directory: Path) -> "Calibration":
         data = json.loads((directory / CALIBRATION_FILE).read_text(encoding="utf-8"))
+        across = data.get("across")
         return cls(tuple(data["weights"]), data["bias"], data["threshold"], data["top_n"], tuple(data["order"]),
-                   data["precision"], data.get("read_within"))
+                   data["precision"], data.get("read_within"),
+                   None if across is None else (across["weight"], across["bias"]))
 
     def read_count(self, rank_gaps: np.ndarray) -> int:
         """How many of the lexical best (their rank gaps to the best, best first) are read."""
         return read_count(rank_gaps, self.top_n, self.read_within)
 
-    def score(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Ranks and confidences of read candidates from their `reading_features`."""
+    def score(self, x: np.ndarray, across: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Ranks and confidences of read candidates from their `reading_features`; `across` marks
+        those in another language than the question."""
         z = x @ np.asarray(self.weights) + self.bias
+        if across is not None and self.across is not None:
+            z = np.where(across, x[:, 0] * self.across[0] + self.across[1], z)
         return x @ np.asarray(self.order), 1.0 / (1.0 + np.exp(-z))
 
 
@@ -192,7 +204,8 @@ class NeuralReader:
             top = order[: reading.calibration.top_n]
             # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
-                return _read_with(reading, question, candidates, lexical, top[: reading.calibration.read_count(gaps)])
+                return _read_with(reading, question, language, candidates, lexical,
+                                  top[: reading.calibration.read_count(gaps)])
         return lexical
 
     def warm(self) -> None:
@@ -201,12 +214,14 @@ class NeuralReader:
             reading.model.load()
 
 
-def _read_with(reading: ReadingModel, question: str, candidates: tuple[Candidate, ...], lexical: Reading,
-               top: np.ndarray) -> Reading:
-    """`lexical` with the candidates at `top` read by `reading`'s model and scored by its calibration."""
+def _read_with(reading: ReadingModel, question: str, language: str, candidates: tuple[Candidate, ...],
+               lexical: Reading, top: np.ndarray) -> Reading:
+    """`lexical` with the candidates at `top` read by `reading`'s model and scored by its calibration
+    (those not in the question's `language` by its confidence across languages)."""
     logits = reading.model.logits(question, [candidates[i].text for i in top])
     read_ranks, read_confidences = reading.calibration.score(
-        reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]))
+        reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]),
+        np.array([candidates[i].lang != language for i in top]))
     ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
     ranks[top] = read_ranks
     confidences = np.zeros(len(candidates))
