@@ -68,13 +68,10 @@ READ_WITHIN_TOLERANCE = 0.001  # accuracy@1 a shorter reach may cost, averaged o
 
 
 def scored(asked: list[Asked], weights, bias: float, top_n: int, order: tuple[float, float, float] = LOGIT_ONLY,
-           read_within: float | None = None,
-           across: tuple[float, float] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them
-    (with `across`, as it scores candidates in another language than the question)."""
-    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within, across=across)
-    rows = [_columns(a, calibration.read_count(a.rank_gap)) for a in asked]
-    return [calibration.score(x, None if across is None else np.ones(len(x), dtype=bool)) for x in rows]
+           read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them."""
+    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within)
+    return [calibration.score(_columns(a, calibration.read_count(a.rank_gap))) for a in asked]
 
 
 def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float],
