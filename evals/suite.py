@@ -153,7 +153,24 @@ def _load_public(files: squad.EvalFiles) -> dict:
         # titles and paragraph order), so each question keeps its id and takes the other side's answers.
         sets["xquad-en→zh"] = (sets["xquad-zh"][0], _crossed(sets["xquad-en"][1], sets["xquad-zh"][1]))
         sets["xquad-zh→en"] = (sets["xquad-en"][0], _crossed(sets["xquad-zh"][1], sets["xquad-en"][1]))
+        corpus, english, chinese = _mixed(sets["xquad-en"][0], sets["xquad-zh"][0])
+        sets["xquad-mixed-en"], sets["xquad-mixed-zh"] = (corpus, english), (corpus, chinese)
     return sets
+
+
+def _mixed(en: squad.QASet, zh: squad.QASet) -> tuple[squad.QASet, tuple[squad.QAItem, ...], tuple[squad.QAItem, ...]]:
+    """A newsroom's mixed collection: XQuAD's paragraphs alternately in English and in Chinese
+    (each in one language only), with every question asked in both languages, judged on the side
+    the collection holds: half of each language's questions are answered only across languages."""
+    kept = tuple(pair[n % 2] for n, pair in enumerate(zip(en.articles, zh.articles, strict=True)))
+    corpus = squad.QASet("xquad-mixed", kept, ())
+    side = {a.key: kept[n].key for n, pair in enumerate(zip(en.articles, zh.articles)) for a in pair}
+    by_key = {(item.paragraph_key, item.id): item for item in (*en.items, *zh.items)}
+    english, chinese = (tuple(squad.QAItem(q.id, q.question, by_key[(side[q.paragraph_key], q.id)].answers,
+                                           side[q.paragraph_key])
+                              for q in questions if (side[q.paragraph_key], q.id) in by_key)
+                        for questions in (en.items, zh.items))
+    return corpus, english, chinese
 
 
 def _crossed(questions: tuple[squad.QAItem, ...], answers: tuple[squad.QAItem, ...]) -> tuple[squad.QAItem, ...]:

@@ -133,4 +133,7 @@ def filter_sql(filters: Filters | None, mark: str) -> tuple[str, list]:
     if filters.published_to:
         clauses.append(f"d.published <= {mark}")
         params.append(filters.published_to)
+    if filters.languages is not None:
+        clauses.append(f"d.lang IN ({','.join([mark] * len(filters.languages))})" if filters.languages else "1 = 0")
+        params.extend(filters.languages)
     return "".join(" AND " + c for c in clauses), params

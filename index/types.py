@@ -82,6 +82,7 @@ class Filters:
     document_ids: tuple[str, ...] | None = None
     published_from: str | None = None
     published_to: str | None = None
+    languages: tuple[str, ...] | None = None  # of the documents ("en", "zh")
 
 
 @dataclass(frozen=True)

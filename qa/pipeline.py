@@ -37,7 +37,8 @@ class Pipeline:
         writer = IndexWriter(index, embedder, settings.write_lock_timeout_s)
         ingestor = Ingestor(writer, Chunker(settings.passage_min_words, settings.passage_max_words),
                             settings.max_file_bytes)
-        retriever = HybridRetriever(index, embedder, settings.retrieve_depth, settings.rrf_k, fusion=settings.fusion)
+        retriever = HybridRetriever(index, embedder, settings.retrieve_depth, settings.rrf_k, fusion=settings.fusion,
+                                    other_languages=settings.retrieve_other_languages)
         answerer = Answerer(retriever, make_reader(settings), settings.answer_threshold,
                             settings.retrieve_passages, settings.related_count, settings.newer_margin)
         return cls(embedder, index, writer, ingestor, retriever, answerer)

