@@ -165,7 +165,9 @@ class NeuralReader:
     """A cascade: the lexical reader ranks every candidate, then the first of `models` that
     reads the question's language and its best candidates' reads its best `top_n` (those
     within its `read_within` of the best) with the question, and the calibrated combinations
-    of both order them and give their confidence (shown at that model's threshold).
+    of both order them and give their confidence (shown at that model's threshold). The
+    lexically best candidate of each language the model reads that those lack is read with
+    them (lexical scores do not compare across languages).
     Candidates not read rank below the read ones with confidence 0; a question no model
     reads keeps the lexical reading.
 
