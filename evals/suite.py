@@ -162,9 +162,10 @@ def _mixed(en: squad.QASet, zh: squad.QASet) -> tuple[squad.QASet, tuple[squad.Q
     """A newsroom's mixed collection: XQuAD's paragraphs alternately in English and in Chinese
     (each in one language only), with every question asked in both languages, judged on the side
     the collection holds: half of each language's questions are answered only across languages."""
-    kept = tuple(pair[n % 2] for n, pair in enumerate(zip(en.articles, zh.articles, strict=True)))
+    pairs = tuple(zip(en.articles, zh.articles, strict=True))
+    kept = tuple(pair[n % 2] for n, pair in enumerate(pairs))
     corpus = squad.QASet("xquad-mixed", kept, ())
-    side = {a.key: kept[n].key for n, pair in enumerate(zip(en.articles, zh.articles)) for a in pair}
+    side = {a.key: kept[n].key for n, pair in enumerate(pairs) for a in pair}
     by_key = {(item.paragraph_key, item.id): item for item in (*en.items, *zh.items)}
     english, chinese = (tuple(squad.QAItem(q.id, q.question, by_key[(side[q.paragraph_key], q.id)].answers,
                                            side[q.paragraph_key])

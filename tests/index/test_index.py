@@ -7,6 +7,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from support.filters import assert_language_filter_keeps_only_those_languages
 from support.settings import DATA, make_settings, open_engine
 
 from index.backend import IndexBusyError
@@ -212,19 +213,4 @@ def test_large_ivf_stores_quantised_codes_and_reranks_with_exact_vectors(tmp_pat
 
 
 def test_a_language_filter_keeps_the_articles_in_those_languages(sample_engine):
-    index = sample_engine.pipeline.index
-    by_lang = {lang: {d.id for d, _ in sample_engine.documents() if d.lang == lang} for lang in ("en", "zh")}
-    assert by_lang["en"] and by_lang["zh"]
-    query = np.ones(index.dimension, np.float32) / np.sqrt(index.dimension)
-    for lang, ids in by_lang.items():
-        only = Filters(languages=(lang,))
-        with index.reader() as reader:
-            passages = {h.unit_id for h in index.dense_search("passages", query, 50, only)}
-            sentences = {h.unit_id for h in index.dense_search("sentences", query, 50, only)}
-            holders = {r.document_id for r in reader.passages(sorted(passages)).values()}
-            holders |= {s.document_id for s in reader.sentences(sorted(sentences))}
-        assert passages and sentences and holders <= ids
-    keyword = index.keyword_search(["北约", "rutte"], 20, Filters(languages=("zh",)))
-    with index.reader() as reader:
-        assert keyword and {r.document_id for r in reader.passages([h.unit_id for h in keyword]).values()} <= by_lang["zh"]
-    assert index.dense_search("passages", query, 5, Filters(languages=())) == []
+    assert_language_filter_keeps_only_those_languages(sample_engine)

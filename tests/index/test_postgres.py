@@ -14,6 +14,7 @@ import numpy as np
 import psycopg
 import pytest
 from support.citations import assert_cited
+from support.filters import assert_language_filter_keeps_only_those_languages
 from support.settings import DATA, make_settings
 
 from api.settings import ServiceSettings
@@ -74,13 +75,7 @@ def test_filters_restrict_dense_and_keyword_search(pg_sample_engine):
         holders = {reader.passages(sorted(passages))[p].document_id for p in passages}
     assert passages and holders == {docs[0].id}
     assert index.keyword_search(["rutte"], 10, Filters(document_ids=())) == []
-    chinese = {d.id for d in docs if d.lang == "zh"}
-    only_zh = Filters(languages=("zh",))
-    with index.reader() as reader:
-        found = index.dense_search("sentences", np.ones(256, np.float32) / 16, 50, only_zh)
-        assert found and {s.document_id for s in reader.sentences([h.unit_id for h in found])} <= chinese
-        keyword = index.keyword_search(["北约", "rutte"], 20, only_zh)
-        assert keyword and {r.document_id for r in reader.passages([h.unit_id for h in keyword]).values()} <= chinese
+    assert_language_filter_keeps_only_those_languages(pg_sample_engine)
     dated = sorted(d.published for d in docs if d.published)
     newest = Filters(published_from=dated[-1])
     result = pg_sample_engine.ask("Who is Mark Rutte?", filters=newest)
