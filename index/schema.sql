@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+-- The retriever looks up the other language's articles for every question: found at once when there are none.
+CREATE INDEX IF NOT EXISTS documents_lang ON documents(lang);
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
