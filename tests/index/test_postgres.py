@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from support.citations import assert_cited
 from support.filters import assert_language_filter_keeps_only_those_languages
+from support.passages import holding_passages
 from support.settings import DATA, make_settings
 
 from api.settings import ServiceSettings
@@ -188,8 +189,6 @@ def test_the_cli_says_when_the_database_cannot_be_reached(tmp_path):
 
 
 def test_sentences_map_to_the_same_passages_on_both_backends(sample_engine, pg_sample_engine):
-    from test_retrieval import holding_passages
-
     assert holding_passages(pg_sample_engine) == holding_passages(sample_engine)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.passages import holding_passages
 
 from index.types import Filters, Hit
 from qa.retrieval.fusion import reciprocal_rank_fusion, score_fusion
@@ -40,16 +41,6 @@ def test_score_fusion_weights_and_single_hits():
 def test_retriever_validates_its_fusion(sample_engine):
     with pytest.raises(ValueError, match="fusion must be one of .*got 'max'"):
         HybridRetriever(sample_engine.pipeline.index, sample_engine.pipeline.embedder, fusion="max")
-
-
-def holding_passages(engine) -> dict[tuple[str, int], tuple[int, ...]]:
-    """(document id, sentence index) → indexes of the passages holding it, as the store maps them."""
-    with engine.pipeline.index.reader() as reader:
-        sentences = [s for doc, _ in engine.documents(limit=100) for s in reader.sentences_between(doc.id, 0, 10_000)]
-        holding = reader.sentence_passages([s.id for s in sentences])
-        passages = reader.passages(sorted({pid for pids in holding.values() for pid in pids}))
-    return {(s.document_id, s.index): tuple(sorted(passages[pid].index for pid in holding.get(s.id, ())))
-            for s in sentences}
 
 
 def test_every_sentence_maps_to_the_passages_whose_range_holds_it(sample_engine):
