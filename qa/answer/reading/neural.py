@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from qa.answer.candidates import Candidate
+from qa.answer.reading.across import best_of_missing_languages, merged, rank_gaps
 from qa.answer.reading.base import Reading
 from qa.answer.reading.lexical import LexicalReader
 from qa.answer.reading.pairs import WEIGHTS_GLOB, encode_pairs
@@ -165,11 +166,12 @@ class NeuralReader:
     """A cascade: the lexical reader ranks every candidate, then the first of `models` that
     reads the question's language and its best candidates' reads its best `top_n` (those
     within its `read_within` of the best) with the question, and the calibrated combinations
-    of both order them and give their confidence (shown at that model's threshold). The
-    lexically best candidate of each language the model reads that those lack is read with
-    them (lexical scores do not compare across languages).
-    Candidates not read rank below the read ones with confidence 0; a question no model
-    reads keeps the lexical reading.
+    of both order them and give their confidence (shown at that model's threshold). When
+    that reading abstains, the lexically best candidate of each language those lack is read
+    too, by the first model that reads it with the question, and leads when it is more
+    confident (lexical scores do not compare across languages: an answer that only the
+    other language's articles hold would never be read). Candidates not read rank below the
+    read ones with confidence 0; a question no model reads keeps the lexical reading.
 
     Shipped: MiniLM for English questions over English candidates, then the multilingual
     reader (multilingual-e5) for Chinese questions, and any question whose best candidates
@@ -207,34 +209,27 @@ class NeuralReader:
             # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
                 read = top[: reading.calibration.read_count(gaps)]
-                return _read_with(reading, question, language, candidates, lexical,
-                                  _with_other_languages(reading, candidates, order, read))
+                first = _read_with(reading, question, language, candidates, lexical, read)
+                return self._across(first, question, language, candidates, lexical, order, read)
         return lexical
+
+    def _across(self, first: Reading, question: str, language: str, candidates: tuple[Candidate, ...],
+                lexical: Reading, order: np.ndarray, read: np.ndarray) -> Reading:
+        """`first`, or, when it abstains, `first` merged with the reading of the lexically best
+        candidate of each language `read` lacks, by the first model that reads them with the question."""
+        if first.confidences.max() >= first.threshold:
+            return first
+        extra = best_of_missing_languages(candidates, order, read)
+        reading = next((m for m in self.models if m.reads(language, [candidates[i] for i in extra])), None)
+        if not len(extra) or reading is None:
+            return first
+        second = _read_with(reading, question, language, candidates, lexical, extra)
+        return merged(first, second, read, extra, same_model=reading.name == first.read_by)
 
     def warm(self) -> None:
         """Load (and, the first time, export) every model now."""
         for reading in self.models:
             reading.model.load()
-
-
-def _with_other_languages(reading: ReadingModel, candidates: tuple[Candidate, ...], order: np.ndarray,
-                          read: np.ndarray) -> np.ndarray:
-    """`read` plus the lexically best candidate of each language `reading` reads that `read` lacks:
-    lexical scores do not compare across languages (a Chinese question shares its words with the
-    Chinese sentences only), so an answer held by the other language's articles would never be read."""
-    held = {candidates[i].lang for i in read}
-    extra = [next((i for i in order if candidates[i].lang == lang), None) for lang in reading.languages
-             if lang not in held]
-    extra = [i for i in extra if i is not None]
-    return np.concatenate([read, np.asarray(extra, dtype=read.dtype)]) if extra else read
-
-
-def _rank_gaps(candidates: tuple[Candidate, ...], ranks: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Each read candidate's lexical rank less the best of its own language's (lexical ranks do
-    not compare across languages)."""
-    langs = np.array([c.lang for c in candidates])
-    best = {lang: ranks[langs == lang].max() for lang in set(langs[top])}
-    return np.array([ranks[i] - best[langs[i]] for i in top])
 
 
 def _read_with(reading: ReadingModel, question: str, language: str, candidates: tuple[Candidate, ...],
@@ -243,7 +238,7 @@ def _read_with(reading: ReadingModel, question: str, language: str, candidates: 
     (those not in the question's `language` by its confidence across languages)."""
     logits = reading.model.logits(question, [candidates[i].text for i in top])
     read_ranks, read_confidences = reading.calibration.score(
-        reading_features(logits, _rank_gaps(candidates, lexical.ranks, top), lexical.confidences[top]),
+        reading_features(logits, rank_gaps(candidates, lexical.ranks, top), lexical.confidences[top]),
         np.array([candidates[i].lang != language for i in top]))
     ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
     ranks[top] = read_ranks
