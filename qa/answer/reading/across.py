@@ -18,14 +18,14 @@ def best_of_missing_languages(candidates: tuple[Candidate, ...], order: np.ndarr
     return np.asarray(list(best.values()), dtype=read.dtype)
 
 
-def merged(first: Reading, second: Reading, read: np.ndarray, extra: np.ndarray, same_model: bool = False) -> Reading:
+def merged(first: Reading, second: Reading, read: np.ndarray, extra: np.ndarray) -> Reading:
     """`first` (which read `read`) with the candidates at `extra` scored by `second`: above
     `first`'s read ones, at `second`'s threshold, when one of them is more confident than all of
     those (ranked higher, when the same model read both: its ranks compare), else below them and
     above the candidates neither read."""
-    ranks, confidences = first.ranks.astype(np.float64), first.confidences.copy()
+    ranks, confidences = first.ranks.copy(), first.confidences.copy()
     confidences[extra] = second.confidences[extra]
-    if same_model:
+    if second.read_by == first.read_by:
         leads = second.ranks[extra].max() > first.ranks[read].max()
     else:
         leads = confidences[extra].max() > first.confidences[read].max()
@@ -35,7 +35,7 @@ def merged(first: Reading, second: Reading, read: np.ndarray, extra: np.ndarray,
     base = ranks[read].max() + 1.0 if leads else ranks[read].min() - 0.5 - spread.max() * 0.5
     ranks[extra] = base + spread * 0.5
     chosen = second if leads else first
-    return Reading(ranks.astype(np.float32), confidences, chosen.threshold, read_by=chosen.read_by)
+    return Reading(ranks, confidences, chosen.threshold, read_by=chosen.read_by)
 
 
 def rank_gaps(candidates: tuple[Candidate, ...], ranks: np.ndarray, top: np.ndarray) -> np.ndarray:

@@ -220,11 +220,12 @@ class NeuralReader:
         if first.confidences.max() >= first.threshold:
             return first
         extra = best_of_missing_languages(candidates, order, read)
-        reading = next((m for m in self.models if m.reads(language, [candidates[i] for i in extra])), None)
-        if not len(extra) or reading is None:
+        if not len(extra):
             return first
-        second = _read_with(reading, question, language, candidates, lexical, extra)
-        return merged(first, second, read, extra, same_model=reading.name == first.read_by)
+        reading = next((m for m in self.models if m.reads(language, [candidates[i] for i in extra])), None)
+        if reading is None:
+            return first
+        return merged(first, _read_with(reading, question, language, candidates, lexical, extra), read, extra)
 
     def warm(self) -> None:
         """Load (and, the first time, export) every model now."""
