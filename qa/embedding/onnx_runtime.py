@@ -27,7 +27,8 @@ def export_once(module: Any, example: dict[str, Any], output: str, path: Path) -
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
     with warnings.catch_warnings():  # the exporter's notes on axis names and deprecations are not ours
         warnings.simplefilter("ignore")
-        program = torch.onnx.export(module.eval(), tuple(example[k] for k in TOKEN_INPUTS),
+        # verbose=False: the exporter otherwise prints its progress on stdout, into `citeqa ask --json`'s output.
+        program = torch.onnx.export(module.eval(), tuple(example[k] for k in TOKEN_INPUTS), verbose=False,
                                     input_names=list(TOKEN_INPUTS), output_names=[output], dynamo=True,
                                     dynamic_shapes={k: {0: batch, 1: length} for k in TOKEN_INPUTS})
     path.parent.mkdir(parents=True, exist_ok=True)
