@@ -37,6 +37,7 @@ class Judged:
     verbatim: bool  # the top quote equals its document's text at its offsets (or there is none)
     supported: bool  # the top quote comes from an article that supports an answer to the question
     threshold: float  # the confidence its answer needs to be shown
+    evidence_right: bool = False  # the first closest passage's highlight holds an accepted span (shown on abstaining)
 
     @property
     def shown(self) -> bool:
@@ -67,10 +68,12 @@ def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None, thre
     quoted = top is not None and citations.verbatim(engine, top)
     supported = top is not None and item.answerable and Path(top.source).name in item.documents
     right = quoted and supported and contains_answer(top.text, item.answers)
+    evidence = result.related[0].highlight if result.related else ""
     return Judged(item.id, item.kind, item.question, result.resolved_question, item.answerable,
                   top.score if top else 0.0, top.text if top else None, top.source if top else None,
                   right, round(latency, 2), quoted or top is None, supported,
-                  result.reader_threshold if threshold is None else threshold)
+                  result.reader_threshold if threshold is None else threshold,
+                  item.answerable and contains_answer(evidence, item.answers))
 
 
 def summary(judged: list[Judged]) -> dict:
@@ -91,6 +94,9 @@ def summary(judged: list[Judged]) -> dict:
         "answered_precision": _mean([j.answerable and j.right_at_1 for j in judged if j.shown]),
         "abstain_precision": _mean([not j.answerable for j in abstained]),
         "abstain_recall": _mean([not j.shown for j in unanswerable]),
+        # What an abstention shows first: of the answerable questions abstained on, the share whose
+        # first closest passage highlights a sentence holding the answer.
+        "abstained_evidence_first_right": _mean([j.evidence_right for j in answerable if not j.shown]),
         # Citation correctness of the top quote (threshold ignored): verbatim at its offsets, and
         # verbatim and from a supporting article for the answerable questions.
         "citations_verbatim": _mean([j.verbatim for j in judged]),

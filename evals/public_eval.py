@@ -19,6 +19,7 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
     each is shown at `threshold` (default: the engine's reader's threshold for the question)."""
     # conf … quoted: one per question; cited, em, f1s: one per answerable question.
     conf, answerable, correct, quoted, cited, em, f1s, latencies, shown_at = [], [], [], [], [], [], [], [], []
+    evidence = []  # per question: the first closest passage's highlight holds the answer
     for item in items:
         start = time.perf_counter()
         result = engine.ask(item.question, top_k=1)
@@ -29,6 +30,8 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
         answerable.append(item.answerable)
         quoted.append(top is None or citations.verbatim(engine, top))
         correct.append(item.answerable and top is not None and contains_answer(top.text, item.answers))
+        evidence.append(item.answerable and bool(result.related)
+                        and contains_answer(result.related[0].highlight, item.answers))
         if item.answerable:
             # The cited article supports the answer when it is the question's own paragraph.
             cited.append(top is not None and quoted[-1] and top.source == item.paragraph_key)
@@ -49,6 +52,10 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
         "answered_right": float(np.mean((np.asarray(correct) & ~abstained)[ans])) if ans.any() else None,
         # Of the answers shown, the share that are right (what a user can trust).
         "shown_right": float(np.mean(np.asarray(correct)[~abstained])) if (~abstained).any() else None,
+        # What an abstention shows first: of the answerable questions abstained on, the share whose
+        # first closest passage highlights a sentence holding the answer.
+        "abstained_evidence_first_right": float(np.mean(np.asarray(evidence)[ans & abstained]))
+        if (ans & abstained).any() else None,
         "citations_verbatim": float(np.mean(quoted)) if quoted else None,
         "citations_correct": float(np.mean(cited)) if cited else None,
         "risk_coverage": risk_coverage(conf, correct),

@@ -57,9 +57,16 @@ def test_time_questions_name_real_spans_and_their_filters_are_what_the_parser_gi
 
 
 def _judged(kind: str, answerable: bool, confidence: float, right: bool, verbatim: bool = True,
-            threshold: float = 0.5) -> Judged:
+            threshold: float = 0.5, evidence_right: bool = False) -> Judged:
     return Judged("x", kind, "q", "q", answerable, confidence, "t" if right else None, None, right, 1.0,
-                  verbatim, right, threshold)
+                  verbatim, right, threshold, evidence_right)
+
+
+def test_summary_says_how_often_an_abstention_shows_the_answer_first():
+    judged = [_judged("factoid", True, 0.9, True, evidence_right=False),  # answered: not counted
+              _judged("factoid", True, 0.1, True, evidence_right=True), _judged("why", True, 0.2, False),
+              _judged("unanswerable", False, 0.05, False)]
+    assert summary(judged)["abstained_evidence_first_right"] == 0.5
 
 
 def test_summary_counts_abstentions_and_right_answers_at_the_threshold():
@@ -130,9 +137,11 @@ def test_full_suite_runs_on_the_vendored_slice_without_shared(tmp_path):
         assert pipeline["citations_verbatim"] == 1.0, name  # every top quote is its document's text
         assert pipeline["risk_coverage"][0][-1] == 1.0
         assert pipeline["shown_right"] is None or 0.0 <= pipeline["shown_right"] <= 1.0
+        evidence = pipeline["abstained_evidence_first_right"]
+        assert evidence is None or 0.0 <= evidence <= 1.0
     assert public["squad-eval"]["hash"]["pipeline"]["lexical"]["abstention_auroc"] is not None  # has unanswerables
     assert all(t["measured"] is not None for t in run.report["targets"])
-    assert {"citations correct", "shown right"} <= set((tmp_path / "out" / "report.md").read_text().split(" | "))
+    assert {"citations correct", "shown right", "abstained: first evidence right"} <= set((tmp_path / "out" / "report.md").read_text().split(" | "))
     assert (tmp_path / "out" / "risk_coverage.png").stat().st_size > 1000  # one curve per set
 
 

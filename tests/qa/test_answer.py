@@ -35,7 +35,8 @@ def test_related_passages_highlight_their_best_ranked_sentence(sample_engine):
             assert r.highlight != r.text or one_sentence, "a sentence of the passage, not all of it"
         holding = [r for r in result.related
                    if r.document_id == best.document_id and r.start <= best.start and best.end <= r.end]
-        if holding:  # the first passage holding it highlights it (overlapping ones show another sentence)
+        if holding:  # the passage holding it comes first and highlights it (overlapping ones show another sentence)
+            assert result.related[0] == holding[0]
             assert (holding[0].highlight_start, holding[0].highlight) == (best.start, best.text)
             checked += 1
         highlights = [(r.document_id, r.highlight_start) for r in result.related]
