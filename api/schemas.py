@@ -99,7 +99,8 @@ class AskResponse(BaseModel):
     answered: bool
     answer: str
     answers: list[AnswerOut]
-    related: list[RelatedOut]
+    related: list[RelatedOut] = Field(description="The closest passages: first the one holding the sentence the "
+                                                  "reader ranked best, then the best retrieved.")
     threshold: float | None = Field(default=None, description="The score an answer needed to be shown: the reader's "
                                                              "calibrated threshold unless QA_ANSWER_THRESHOLD sets it.")
     lang: str = Field(default="en", description="The question's language (en, zh); an answer from an article in "

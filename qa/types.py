@@ -75,7 +75,7 @@ class Result:
     answered: bool
     answer: str
     answers: tuple[Answer, ...]
-    related: tuple[Related, ...]
+    related: tuple[Related, ...]  # the passage holding the best ranked sentence first, then the best retrieved
     threshold: float = 0.0  # the confidence an answer needed to be shown
     lang: str = "en"  # the question's language; an answer's own `lang` may differ (an article in another)
     read_by: str = ""  # the model that read the question (its calibration gives `reader_threshold`)
