@@ -25,12 +25,19 @@ def export_once(module: Any, example: dict[str, Any], output: str, path: Path) -
 
     log.info("exporting %s to ONNX at %s (once)", type(module).__name__, path)
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
-    with warnings.catch_warnings():  # the exporter's notes on axis names and deprecations are not ours
-        warnings.simplefilter("ignore")
-        # verbose=False: the exporter otherwise prints its progress on stdout, into `citeqa ask --json`'s output.
-        program = torch.onnx.export(module.eval(), tuple(example[k] for k in TOKEN_INPUTS), verbose=False,
-                                    input_names=list(TOKEN_INPUTS), output_names=[output], dynamo=True,
-                                    dynamic_shapes={k: {0: batch, 1: length} for k in TOKEN_INPUTS})
+    exporter_log = logging.getLogger("torch.onnx")
+    level = exporter_log.level
+    # The exporter's notes (axis names, deprecations, "torchvision is not installed") are not the user's concern.
+    exporter_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # verbose=False: the exporter otherwise prints its progress on stdout, into `citeqa ask --json`'s output.
+            program = torch.onnx.export(module.eval(), tuple(example[k] for k in TOKEN_INPUTS), verbose=False,
+                                        input_names=list(TOKEN_INPUTS), output_names=[output], dynamo=True,
+                                        dynamic_shapes={k: {0: batch, 1: length} for k in TOKEN_INPUTS})
+    finally:
+        exporter_log.setLevel(level)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
     os.close(fd)
@@ -50,7 +57,8 @@ def quantize_once(source: Path, path: Path) -> Path:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
     os.close(fd)
-    logging.disable(logging.INFO)  # the quantiser logs a line per tensor on the root logger
+    # The quantiser logs a line per tensor, and advice to pre-process, on the root logger.
+    logging.disable(logging.WARNING)
     try:
         quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8, per_channel=True)
         os.replace(tmp, path)
