@@ -68,12 +68,11 @@ def _judge(engine: Engine, item: GoldQuestion, conversation_id: str | None, thre
     quoted = top is not None and citations.verbatim(engine, top)
     supported = top is not None and item.answerable and Path(top.source).name in item.documents
     right = quoted and supported and contains_answer(top.text, item.answers)
-    evidence = result.related[0].highlight if result.related else ""
     return Judged(item.id, item.kind, item.question, result.resolved_question, item.answerable,
                   top.score if top else 0.0, top.text if top else None, top.source if top else None,
                   right, round(latency, 2), quoted or top is None, supported,
                   result.reader_threshold if threshold is None else threshold,
-                  item.answerable and contains_answer(evidence, item.answers))
+                  citations.evidence_first_right(result, item.answers))
 
 
 def summary(judged: list[Judged]) -> dict:

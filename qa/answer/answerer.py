@@ -166,9 +166,7 @@ def _related(found: CandidateSet, ranks: list[float], count: int) -> tuple[Relat
     each with its best ranked sentence not highlighted already."""
     related, shown = [], set()
     for row, doc, fused in _evidence_first(found, ranks)[:count]:
-        # By offsets, not passage id: a sentence in two overlapping passages is one candidate.
-        inside = [(r, c.start, c.end) for c, r in zip(found.candidates, ranks)
-                  if c.document.id == doc.id and row.start <= c.start and c.end <= row.end]
+        inside = [(r, c.start, c.end) for c, r in zip(found.candidates, ranks) if _holds(row, doc, c)]
         fresh = [s for s in inside if (doc.id, s[1]) not in shown]
         _, start, end = max(fresh or inside, default=(0.0, row.start, row.end))
         shown.add((doc.id, start))
@@ -189,11 +187,16 @@ def _evidence_first(found: CandidateSet, ranks: list[float]) -> list[tuple[Passa
     if not found.candidates:
         return passages
     best = found.candidates[int(np.argmax(ranks))]
-    holding = next((n for n, (row, doc, _) in enumerate(passages)
-                    if doc.id == best.document.id and row.start <= best.start and best.end <= row.end), None)
+    holding = next((n for n, (row, doc, _) in enumerate(passages) if _holds(row, doc, best)), None)
     if holding is not None:
         passages.insert(0, passages.pop(holding))
     return passages
+
+
+def _holds(row: PassageRow, doc: Document, candidate: Candidate) -> bool:
+    """Whether the passage `row` of `doc` holds all of `candidate` (by offsets, not passage id:
+    a sentence in two overlapping passages is one candidate)."""
+    return candidate.document.id == doc.id and row.start <= candidate.start and candidate.end <= row.end
 
 
 class _Clock:
