@@ -39,7 +39,7 @@ SQUAD_TRAIN = "squad-v1.1-train.reconstructed.json.gz"
 CMRC_TRAIN = "cmrc2018_train.json.gz"
 DEFAULT_OUT = Path("evals/out/reader-data.json.gz")
 EVAL_OUT = Path("evals/out/reader-eval.json.gz")
-FORMAT = 2
+FORMAT = 3  # 3: questions keep their answer texts ("a"), to keep them out of hard negatives
 HELDOUT_EVERY = 20
 CALIB_EVERY = 3
 log = logging.getLogger("reader_data")
@@ -99,7 +99,8 @@ def _paragraph_record(job: tuple[str, dict, str]) -> tuple[dict, list[dict], int
         if answers and not positive:
             dropped += 1
             continue
-        questions.append({"q": qa["question"], "pos": positive, "role": role})
+        questions.append({"q": qa["question"], "pos": positive, "role": role,
+                          "a": sorted({a["text"] for a in answers})})
     return {"src": source, "sents": [text[a:b] for a, b in spans]}, questions, dropped
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from evals import reader_eval
+from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
 log = logging.getLogger("train_reader")
@@ -43,13 +44,16 @@ FAR_MIN, FAR_MAX = 20, 40
 
 
 def training_pairs(data: dict, fraction: float, far_share: float, seed: int, repeat: int = 1,
-                   negatives: int = 0, chinese: bool = False) -> np.ndarray:
+                   negatives: int = 0, chinese: bool = False, near: int = 0,
+                   hard: NearNegatives | None = None) -> np.ndarray:
     """(question, paragraph, sentence, label) rows for the `train` questions, in a seeded order.
 
     `fraction` samples SQuAD v1.1's questions; the dev half's (the only
     unanswerable ones) are all kept, each `repeat` times; with `chinese`, every
     CMRC 2018 question too. `negatives` > 0 keeps that many of a question's
-    other sentences, sampled (0: all of them)."""
+    other sentences, sampled (0: all of them). `near` > 0 adds that many hard
+    negatives from the paragraphs near the question's, picked by `hard` (default:
+    `evals.hard_negatives.NearNegatives` over `data`)."""
     rng = np.random.default_rng(seed)
     paragraphs = data["paragraphs"]
     train = [n for n, q in enumerate(data["questions"]) if q["role"] == "train"]
@@ -60,9 +64,13 @@ def training_pairs(data: dict, fraction: float, far_share: float, seed: int, rep
     if fraction < 1:
         v1 = rng.choice(v1, size=max(1, round(len(v1) * fraction)), replace=False).tolist()
     rows = []
+    if near > 0 and hard is None:
+        hard = NearNegatives(data)
     for n in sorted(v1) + by_source.get("squad2dev", []) * repeat + (by_source.get("cmrc", []) if chinese else []):
         q = data["questions"][n]
         rows.extend((n, q["p"], s, label) for s, label in _sentences(rng, q, len(paragraphs[q["p"]]["sents"]), negatives))
+        if near > 0:
+            rows.extend((n, p, s, 0) for p, s in hard.pick(n, near))
         if rng.random() < far_share:
             far = (q["p"] + int(rng.integers(FAR_MIN, FAR_MAX + 1))) % len(paragraphs)
             far_count = len(paragraphs[far]["sents"])
@@ -132,7 +140,7 @@ def train(args, data: dict, out: Path) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
     model, tokenizer = open_network(network_settings(args))
     rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
-                          args.base_model == "e5")
+                          args.base_model == "e5", args.near)
     started = time.monotonic()
     encoded = tokenize(tokenizer, data, rows, args.max_length)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
@@ -188,7 +196,7 @@ def network_settings(args) -> dict:
 
 def _fingerprint(args) -> dict:
     keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
-            "negatives", "base_model", "trainable_layers")
+            "negatives", "base_model", "trainable_layers", "near")
     return {k: getattr(args, k) for k in keys} | {"init": str(args.init)}
 
 
@@ -248,6 +256,8 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=6, help="minilm: layers kept")
     parser.add_argument("--trainable-layers", type=int, default=6, help="e5: top layers trained (the rest frozen)")
     parser.add_argument("--negatives", type=int, default=0, help="other sentences per question, sampled (0: all)")
+    parser.add_argument("--near", type=int, default=0, help="hard negatives per question from nearby paragraphs "
+                                                            "of the same article (English sources)")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
