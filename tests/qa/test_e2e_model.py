@@ -39,7 +39,7 @@ def test_contract_expiry(model_engine):
 
 
 @pytest.mark.xfail(strict=True, reason="the reader ranks 'Rutte, 57, is currently serving ...' first, but its "
-                                        "calibrated confidence (.45) is below the threshold (.511): it abstains")
+                                        "calibrated confidence (.52) is below the threshold (.526): it abstains")
 def test_age(model_engine):
     top = _ask(model_engine, "How old is Mark Rutte?")["answers"][0]
     assert "57" in top["short_answer"]
@@ -153,8 +153,8 @@ def every_answer_engine(model_engine):
 QUESTION = "Does Hungary support Rutte's bid to lead NATO?"
 
 
-@pytest.mark.xfail(strict=True, reason="the reader's best quote for this yes/no question has confidence .37, "
-                                        "below its calibrated .511: it abstains (issue 21)")
+@pytest.mark.xfail(strict=True, reason="the reader's best quotes for this yes/no question have confidence "
+                                        ".28-.35, below its calibrated .526: it abstains (issue 21)")
 def test_the_newest_position_is_answered_at_the_calibrated_threshold(model_engine):
     assert _ask(model_engine, QUESTION)["answered"]
 
