@@ -39,14 +39,11 @@ class NearNegatives:
             raise ValueError(f"common must be in (0, 1], got {common}")
         self.data = data
         self.span = span
-        self._words: dict[int, list[set[str]]] = {}
-        frequencies: Counter[str] = Counter()
-        sentences = 0
-        for paragraph in data["paragraphs"]:
-            if paragraph["src"] in SPACED_SOURCES:
-                for sentence in paragraph["sents"]:
-                    frequencies.update(_words(sentence))
-                    sentences += 1
+        # Each sentence's words, once (empty for sources that do not split on spaces).
+        self._words = [[_words(t) for t in p["sents"]] if p["src"] in SPACED_SOURCES else []
+                       for p in data["paragraphs"]]
+        frequencies = Counter(w for paragraph in self._words for words in paragraph for w in words)
+        sentences = sum(len(paragraph) for paragraph in self._words)
         self._idf = {w: math.log((sentences + 1) / (df + 1)) for w, df in frequencies.items()
                      if df <= common * sentences}
 
@@ -63,14 +60,8 @@ class NearNegatives:
         for p in range(max(0, q["p"] - self.span), min(len(paragraphs), q["p"] + self.span + 1)):
             if p == q["p"] or paragraphs[p]["src"] != source:
                 continue
-            for s, words in enumerate(self._sentence_words(p)):
+            for s, words in enumerate(self._words[p]):
                 score = sum(self._idf.get(w, 0.0) for w in asked & words)
-                text = paragraphs[p]["sents"][s].lower()
-                if score > 0 and not any(a and a in text for a in answers):
+                if score > 0 and not any(a and a in paragraphs[p]["sents"][s].lower() for a in answers):
                     scored.append((-score, p, s))
         return [(p, s) for _, p, s in sorted(scored)[:count]]
-
-    def _sentence_words(self, paragraph: int) -> list[set[str]]:
-        if paragraph not in self._words:
-            self._words[paragraph] = [_words(s) for s in self.data["paragraphs"][paragraph]["sents"]]
-        return self._words[paragraph]

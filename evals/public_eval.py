@@ -30,7 +30,7 @@ def answer_scores(engine: Engine, items: tuple[QAItem, ...], threshold: float | 
         answerable.append(item.answerable)
         quoted.append(top is None or citations.verbatim(engine, top))
         correct.append(item.answerable and top is not None and contains_answer(top.text, item.answers))
-        evidence.append(item.answerable and citations.evidence_first_right(result, item.answers))
+        evidence.append(citations.evidence_first_right(result, item.answers))
         if item.answerable:
             # The cited article supports the answer when it is the question's own paragraph.
             cited.append(top is not None and quoted[-1] and top.source == item.paragraph_key)

@@ -117,7 +117,7 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        "20th article and the one before it (held out and calibration)" if e5 else
                        "no Chinese data (CMRC 2018 is for the multilingual reader)", argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
-                       repeat=args.repeat, near=getattr(args, "near", 0), negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
+                       repeat=args.repeat, near=args.near, negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
                        steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),
