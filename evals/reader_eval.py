@@ -38,7 +38,8 @@ Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
 - {chinese}
 - {questions} distinct questions (SQuAD v1.1 fraction {fraction}, dev-half questions used {repeat}×), {pairs}
   (question, sentence) pairs, {positive} positive; other sentences per question: {negatives}; hard negatives from nearby paragraphs of
-  the same article per question: {near}. {init}
+  the same article per question: {near}; share of questions code-switched (some words swapped for
+  their CC-CEDICT translation, `evals/code_switch.py`): {code_switch}. {init}
 
 ## Training
 {steps} steps of {batch} pairs, AdamW lr {lr}, {warmup_pct}% warm-up then linear decay, max length
@@ -75,14 +76,16 @@ def logits(model, tokenizer, question: str, texts: list[str], max_length: int) -
 
 
 def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: int, limit: int,
-                          source: str | None = None) -> dict:
+                          source: str | None = None, rewrite=None) -> dict:
     """How often the top-scored sentence of the gold paragraph holds the answer (answerable `role` questions,
-    of paragraphs from `source` when given)."""
-    asked = [q for q in data["questions"] if q["role"] == role and q["pos"]
+    of paragraphs from `source` when given; `rewrite` maps {n: question} to the texts to ask instead)."""
+    asked = [n for n, q in enumerate(data["questions"]) if q["role"] == role and q["pos"]
              and (source is None or data["paragraphs"][q["p"]]["src"] == source)][:limit]
+    texts = {} if rewrite is None else rewrite({n: data["questions"][n]["q"] for n in asked})
     right = 0
-    for q in asked:
-        scores = logits(model, tokenizer, q["q"], data["paragraphs"][q["p"]]["sents"], max_length)
+    for n in asked:
+        q = data["questions"][n]
+        scores = logits(model, tokenizer, texts.get(n, q["q"]), data["paragraphs"][q["p"]]["sents"], max_length)
         right += int(np.argmax(scores)) in q["pos"]
     return {"questions": len(asked), "accuracy": round(right / max(len(asked), 1), 4)}
 
@@ -117,7 +120,8 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        "20th article and the one before it (held out and calibration)" if e5 else
                        "no Chinese data (CMRC 2018 is for the multilingual reader)", argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
-                       repeat=args.repeat, near=args.near, negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
+                       repeat=args.repeat, near=args.near, code_switch=args.code_switch,
+                       negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
                        steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import reader_eval
+from evals import code_switch, reader_eval
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
@@ -88,9 +88,11 @@ def _sentences(rng: np.random.Generator, question: dict, count: int, negatives: 
     return sorted([(s, 1) for s in positive] + [(s, 0) for s in others])
 
 
-def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int) -> list[list[int]]:
-    """Unpadded token ids (and type ids) for each row's pair."""
-    questions = [data["questions"][n]["q"] for n in rows[:, 0]]
+def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int,
+             switched: dict[int, str] | None = None) -> list[list[int]]:
+    """Unpadded token ids (and type ids) for each row's pair; `switched` replaces some questions' texts."""
+    switched = {} if switched is None else switched
+    questions = [switched.get(int(n), data["questions"][n]["q"]) for n in rows[:, 0]]
     texts = [data["paragraphs"][p]["sents"][s] for p, s in rows[:, 1:3]]
     out = {"input_ids": [], "token_type_ids": []}
     for first in range(0, len(rows), 20000):
@@ -142,7 +144,8 @@ def train(args, data: dict, out: Path) -> dict:
     rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
                           args.base_model == "e5", args.near)
     started = time.monotonic()
-    encoded = tokenize(tokenizer, data, rows, args.max_length)
+    switched = code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed)
+    encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
     plan = batches(np.array([len(e[0]) for e in encoded]), args.batch, args.seed)
     if args.init is not None:
@@ -178,7 +181,8 @@ def train(args, data: dict, out: Path) -> dict:
             _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
             raise SystemExit(f"stopped after step {step} as asked; run again with the same arguments to continue")
     model.eval()
-    return {"questions": len(set(rows[:, 0].tolist())), "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
+    return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
+            "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
             "train_seconds": round(time.monotonic() - started, 1), "device": str(device),
             "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
             "model": model, "tokenizer": tokenizer}
@@ -196,7 +200,7 @@ def network_settings(args) -> dict:
 
 def _fingerprint(args) -> dict:
     keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
-            "negatives", "base_model", "trainable_layers", "near")
+            "negatives", "base_model", "trainable_layers", "near", "code_switch")
     return {k: getattr(args, k) for k in keys} | {"init": str(args.init)}
 
 
@@ -258,6 +262,8 @@ def main() -> None:
     parser.add_argument("--negatives", type=int, default=0, help="other sentences per question, sampled (0: all)")
     parser.add_argument("--near", type=int, default=0, help="hard negatives per question from nearby paragraphs "
                                                             "of the same article (English sources)")
+    parser.add_argument("--code-switch", type=float, default=0.0, help="share of questions with words swapped for "
+                                                                        "their translation (evals/code_switch.py)")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
@@ -295,6 +301,7 @@ def main() -> None:
         measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
             model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
         log.info("held-out CMRC articles: %.4f", measured["heldout_cmrc_train_articles"]["accuracy"])
+        measured |= code_switch.switched_accuracy(model, tokenizer, data, args.max_length)
     reader_eval.save_model(args, model, tokenizer, run, measured,
                            commit() if args.commit is None else args.commit, network_settings(args))
     shutil.rmtree(args.out / "checkpoint", ignore_errors=True)

@@ -121,8 +121,9 @@ def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("base", ["minilm", "e5"])
 def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     data = _tiny_data(tmp_path / "data.json.gz")
-    # MiniLM with hard negatives from nearby paragraphs (English sources only).
-    chosen = ("--base-model", base, *(("--negatives", "2") if base == "e5" else ("--negatives", "0", "--near", "2")))
+    # MiniLM with hard negatives from nearby paragraphs (English sources only); e5 with code-switched questions.
+    chosen = ("--base-model", base, *(("--negatives", "2", "--code-switch", "1") if base == "e5"
+                                      else ("--negatives", "0", "--near", "2")))
     whole = _train(data, tmp_path / "whole", *chosen)
     assert whole.returncode == 0, whole.stderr
     stopped = _train(data, tmp_path / "resumed", *chosen, "--stop-after", "2")
@@ -143,7 +144,8 @@ def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     settings = json.loads((tmp_path / "whole" / "reader.json").read_text())
     if base == "e5":  # Chinese questions trained on; only the top layer and the head ship
         assert settings["base_model"] == "e5" and settings["languages"] == ["en", "zh"]
-        assert "| heldout_cmrc_train_articles |" in card
+        assert "| heldout_cmrc_train_articles |" in card and "| heldout_cmrc_switched |" in card
+        assert training["code_switched_questions"] > 0 and "code-switched" in card
         assert all(k.startswith(("encoder.encoder.layer.11.", "head.")) for k in a), sorted(a)[:3]
     else:
         assert "base_model" not in settings and settings["layers"] == 1
