@@ -200,8 +200,10 @@ def network_settings(args) -> dict:
 
 def _fingerprint(args) -> dict:
     keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
-            "negatives", "base_model", "trainable_layers", "near", "code_switch")
-    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)}
+            "negatives", "base_model", "trainable_layers", "near")
+    # recorded only when on, so checkpoints written before the option existed still resume
+    switched = {"code_switch": args.code_switch} if args.code_switch else {}
+    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | switched
 
 
 def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
