@@ -290,3 +290,22 @@ def test_an_abstaining_reading_has_the_other_languages_best_read_and_the_more_co
     unread = np.setdiff1d(np.arange(len(order)), [*read, chinese])
     assert reading.ranks[chinese] > reading.ranks[unread].max(), "read candidates rank above those never read"
     assert not reading.confidences[unread].any()
+
+
+def test_ranks_compare_across_languages_without_their_lexical_term():
+    calibration = Calibration(weights=(1.0, 0.0, 0.0), bias=0.0, threshold=0.5, top_n=3, order=(1.0, 0.5, 2.0))
+    x = np.array([[1.0, 0.0, 3.0], [2.0, -1.0, -4.0]])  # (logit, rank gap, lexical logit)
+    np.testing.assert_allclose(calibration.score(x)[0], [7.0, -6.5])
+    np.testing.assert_allclose(calibration.comparable(x), [1.0, 1.5])
+
+
+@pytest.mark.parametrize("comparable_other, leads", [(2.0, True), (0.5, False)])
+def test_one_models_readings_of_two_languages_merge_by_the_ranks_that_compare(comparable_other, leads):
+    from qa.answer.reading.across import merged
+
+    # Candidate 0 (the question's language) outranks candidate 1 only by its lexical term.
+    first = Reading(np.array([9.0, 0.0, -5.0]), np.array([0.3, 0.0, 0.0]), 0.5, read_by="m")
+    second = Reading(np.array([0.0, 1.9, -5.0]), np.array([0.0, 0.35, 0.0]), 0.5, read_by="m")
+    reading = merged(first, second, np.array([0]), np.array([1]), np.array([1.0, comparable_other, 0.0]))
+    assert (reading.ranks[1] > reading.ranks[0]) == leads
+    assert reading.confidences[1] == pytest.approx(0.35) and reading.ranks[2] < reading.ranks[:2].min()

@@ -18,15 +18,15 @@ def best_of_missing_languages(candidates: tuple[Candidate, ...], order: np.ndarr
     return np.asarray(list(best.values()), dtype=read.dtype)
 
 
-def merged(first: Reading, second: Reading, read: np.ndarray, extra: np.ndarray) -> Reading:
+def merged(first: Reading, second: Reading, read: np.ndarray, extra: np.ndarray, comparable: np.ndarray) -> Reading:
     """`first` (which read `read`) with the candidates at `extra` scored by `second`: above
     `first`'s read ones, at `second`'s threshold, when one of them is more confident than all of
-    those (ranked higher, when the same model read both: its ranks compare), else below them and
-    above the candidates neither read."""
+    those (ranked higher by `comparable`, the ranks without their lexical term, when the same
+    model read both), else below them and above the candidates neither read."""
     ranks, confidences = first.ranks.copy(), first.confidences.copy()
     confidences[extra] = second.confidences[extra]
     if second.read_by == first.read_by:
-        leads = second.ranks[extra].max() > first.ranks[read].max()
+        leads = comparable[extra].max() > comparable[read].max()
     else:
         leads = confidences[extra].max() > first.confidences[read].max()
     # Within `extra`, `second`'s order; scaled into a unit step beside the read ones.

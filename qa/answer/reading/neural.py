@@ -127,6 +127,11 @@ class Calibration:
             z = np.where(across, x[:, 0] * self.across[0] + self.across[1], z)
         return x @ np.asarray(self.order), 1.0 / (1.0 + np.exp(-z))
 
+    def comparable(self, x: np.ndarray) -> np.ndarray:
+        """The order without its lexical-logit term: what ranks candidates of different languages
+        against each other (the lexical logit of a candidate in another language says nothing)."""
+        return x[:, :2] @ np.asarray(self.order[:2])
+
 
 def read_count(rank_gaps: np.ndarray, top_n: int, read_within: float | None) -> int:
     """How many of the lexical best `top_n` (rank gaps to the best, best first) lie within `read_within`."""
@@ -209,12 +214,12 @@ class NeuralReader:
             # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
                 read = top[: reading.calibration.read_count(gaps)]
-                first = _read_with(reading, question, language, candidates, lexical, read)
-                return self._across(first, question, language, candidates, lexical, order, read)
+                first, comparable = _read_with(reading, question, language, candidates, lexical, read)
+                return self._across(first, comparable, question, language, candidates, lexical, order, read)
         return lexical
 
-    def _across(self, first: Reading, question: str, language: str, candidates: tuple[Candidate, ...],
-                lexical: Reading, order: np.ndarray, read: np.ndarray) -> Reading:
+    def _across(self, first: Reading, comparable: np.ndarray, question: str, language: str,
+                candidates: tuple[Candidate, ...], lexical: Reading, order: np.ndarray, read: np.ndarray) -> Reading:
         """`first`, or, when it abstains, `first` merged with the reading of the lexically best
         candidate of each language `read` lacks, by the first model that reads them with the question."""
         if first.confidences.max() >= first.threshold:
@@ -225,7 +230,9 @@ class NeuralReader:
         reading = next((m for m in self.models if m.reads(language, [candidates[i] for i in extra])), None)
         if reading is None:
             return first
-        return merged(first, _read_with(reading, question, language, candidates, lexical, extra), read, extra)
+        second, more = _read_with(reading, question, language, candidates, lexical, extra)
+        comparable[extra] = more[extra]
+        return merged(first, second, read, extra, comparable)
 
     def warm(self) -> None:
         """Load (and, the first time, export) every model now."""
@@ -234,19 +241,21 @@ class NeuralReader:
 
 
 def _read_with(reading: ReadingModel, question: str, language: str, candidates: tuple[Candidate, ...],
-               lexical: Reading, top: np.ndarray) -> Reading:
+               lexical: Reading, top: np.ndarray) -> tuple[Reading, np.ndarray]:
     """`lexical` with the candidates at `top` read by `reading`'s model and scored by its calibration
-    (those not in the question's `language` by its confidence across languages)."""
+    (those not in the question's `language` by its confidence across languages), and their ranks
+    as they compare across languages (`Calibration.comparable`; 0 for those not read)."""
     logits = reading.model.logits(question, [candidates[i].text for i in top])
-    read_ranks, read_confidences = reading.calibration.score(
-        reading_features(logits, rank_gaps(candidates, lexical.ranks, top), lexical.confidences[top]),
-        np.array([candidates[i].lang != language for i in top]))
+    x = reading_features(logits, rank_gaps(candidates, lexical.ranks, top), lexical.confidences[top])
+    read_ranks, read_confidences = reading.calibration.score(x, np.array([candidates[i].lang != language for i in top]))
+    comparable = np.zeros(len(candidates))
+    comparable[top] = reading.calibration.comparable(x)
     ranks = np.full(len(candidates), read_ranks.min() - 1.0) + (lexical.ranks - lexical.ranks.max()) * 1e-3
     ranks[top] = read_ranks
     confidences = np.zeros(len(candidates))
     confidences[top] = read_confidences
     return Reading(ranks.astype(np.float32), confidences.astype(np.float32), reading.calibration.threshold,
-                   read_by=reading.name)
+                   read_by=reading.name), comparable
 
 
 @lru_cache(maxsize=4)  # once per process: every engine and thread shares it
