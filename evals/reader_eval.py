@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def logits(model, tokenizer, question: str, texts: list[str], max_length: int) -
 
 
 def in_paragraph_accuracy(model, tokenizer, data: dict, role: str, max_length: int, limit: int,
-                          source: str | None = None, rewrite=None) -> dict:
+                          source: str | None = None,
+                          rewrite: Callable[[dict[int, str]], dict[int, str]] | None = None) -> dict:
     """How often the top-scored sentence of the gold paragraph holds the answer (answerable `role` questions,
     of paragraphs from `source` when given; `rewrite` maps {n: question} to the texts to ask instead)."""
     asked = [n for n, q in enumerate(data["questions"]) if q["role"] == role and q["pos"]
