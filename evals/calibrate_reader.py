@@ -7,7 +7,9 @@ training article, which the reading model never saw; half their questions are
 unanswerable) asked of an index of all the dev half's training articles, and
 SQuAD v1.1's held-out training articles (every 20th) asked of their own index;
 for a reader of Chinese (the multilingual one) also CMRC 2018's calibration
-articles (every 20th, the one before the held-out one) asked of theirs.
+articles (every 20th, the one before the held-out one) asked of theirs, and
+then how many candidates it reads for questions asked across languages
+(`evals.calibrate_across`).
 For each question the lexical reader's best `--depth` candidates are read by
 the model. The read candidates are ordered by the reader's logit plus weighted
 lexical signals (its rank gap to the question's best candidate and its logit),
@@ -211,6 +213,12 @@ def main() -> None:
     result = calibrate(sets, args.top_n, LexicalReader.for_embedder(args.embedder).threshold, args.precision)
     (args.reader / CALIBRATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     log.info("%s", json.dumps(result, indent=1))
+    if "zh" in model.settings.get("languages", ["en"]):  # it reads questions across languages too
+        from evals import calibrate_across
+
+        switched = calibrate_across.switched_readings(model, args.embedder, args.cache, args.traindata,
+                                                      calibrate_across.QUESTIONS)
+        log.info("%s", json.dumps(calibrate_across.update(args.reader, switched), indent=1))
 
 
 def calibrate(sets: dict[str, list[Asked]], top_n: int, lexical_threshold: float, precision: float | None) -> dict:

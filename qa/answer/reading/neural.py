@@ -82,7 +82,10 @@ class Calibration:
     A candidate in another language than the question shares no words with
     it, so its lexical logit says nothing: its confidence is sigmoid(`across`
     = (weight, bias) · (reader logit, 1)), fitted on the same questions with
-    the logit alone (None: the same confidence as the others).
+    the logit alone (None: the same confidence as the others). When none of the
+    lexical best `top_n` is in the question's language the lexical order says
+    little, so the best `top_n_across` are read instead, all of them (chosen on
+    code-switched questions, `evals/calibrate_across.py`; None: as any question).
     """
 
     weights: tuple[float, float, float]
@@ -93,6 +96,7 @@ class Calibration:
     precision: float = 0.0
     read_within: float | None = None
     across: tuple[float, float] | None = None
+    top_n_across: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("weights", "order"):
@@ -106,6 +110,8 @@ class Calibration:
             raise ValueError(f"read_within must be > 0 or None, got {self.read_within}")
         if self.across is not None and len(self.across) != 2:
             raise ValueError(f"across must be (weight, bias), got {self.across}")
+        if self.top_n_across is not None and self.top_n_across <= 0:
+            raise ValueError(f"top_n_across must be > 0 or None, got {self.top_n_across}")
 
     @classmethod
     def load(cls, directory: Path) -> "Calibration":
@@ -113,10 +119,13 @@ class Calibration:
         across = data.get("across")
         return cls(tuple(data["weights"]), data["bias"], data["threshold"], data["top_n"], tuple(data["order"]),
                    data["precision"], data.get("read_within"),
-                   None if across is None else (across["weight"], across["bias"]))
+                   None if across is None else (across["weight"], across["bias"]), data.get("top_n_across"))
 
-    def read_count(self, rank_gaps: np.ndarray) -> int:
-        """How many of the lexical best (their rank gaps to the best, best first) are read."""
+    def read_count(self, rank_gaps: np.ndarray, across: bool = False) -> int:
+        """How many of the lexical best (their rank gaps to the best, best first) are read; `across`:
+        none of the best `top_n` is in the question's language."""
+        if across and self.top_n_across is not None:
+            return min(self.top_n_across, len(rank_gaps))
         return read_count(rank_gaps, self.top_n, self.read_within)
 
     def score(self, x: np.ndarray, across: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -213,7 +222,7 @@ class NeuralReader:
             top = order[: reading.calibration.top_n]
             # Chosen on the best top_n, read or not, so that trimming them never changes which model reads.
             if reading.reads(language, [candidates[i] for i in top]):
-                read = top[: reading.calibration.read_count(gaps)]
+                read = _to_read(reading, language, candidates, order, gaps)
                 first, comparable = _read_with(reading, question, language, candidates, lexical, read)
                 return self._across(first, comparable, question, language, candidates, lexical, order, read)
         return lexical
@@ -238,6 +247,16 @@ class NeuralReader:
         """Load (and, the first time, export) every model now."""
         for reading in self.models:
             reading.model.load()
+
+
+def _to_read(reading: ReadingModel, language: str, candidates: tuple[Candidate, ...], order: np.ndarray,
+             gaps: np.ndarray) -> np.ndarray:
+    """The candidates `reading` reads (`order`: best lexical first; `gaps`: their rank gaps to the best)."""
+    across = all(candidates[i].lang != language for i in order[: reading.calibration.top_n])
+    read = order[: reading.calibration.read_count(gaps, across)]
+    if reading.reads(language, [candidates[i] for i in read]):
+        return read
+    return order[: reading.calibration.read_count(gaps)]  # further down lie candidates it cannot read
 
 
 def _read_with(reading: ReadingModel, question: str, language: str, candidates: tuple[Candidate, ...],
