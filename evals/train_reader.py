@@ -156,7 +156,24 @@ def train(args, data: dict, out: Path) -> dict:
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
-    step = _resume(out / "checkpoint", args, model, optimiser, schedule)
+    seconds = _fit(args, out / "checkpoint", model, (optimiser, schedule), encoded, rows, plan, device)
+    model.eval()
+    return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
+            "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
+            "train_seconds": round(seconds, 1), "device": str(device),
+            "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
+            "model": model, "tokenizer": tokenizer}
+
+
+def _fit(args, checkpoints: Path, model, stepping: tuple, encoded: list, rows: np.ndarray, plan: list[np.ndarray],
+         device) -> float:
+    """The training steps of `plan` from the last checkpoint on, checkpointing every `--checkpoint-every`;
+    returns the seconds they took."""
+    import torch
+
+    optimiser, schedule = stepping
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    step = _resume(checkpoints, args, model, optimiser, schedule)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     model.train()
     started, recent = time.monotonic(), []
@@ -176,16 +193,11 @@ def train(args, data: dict, out: Path) -> dict:
             log.info("step %d/%d loss %.4f (%.0f s)", step, len(plan), float(np.mean(recent)), time.monotonic() - started)
             recent = []
         if step % args.checkpoint_every == 0 and step < len(plan):
-            _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
+            _checkpoint(checkpoints, args, model, optimiser, schedule, step)
         if step == args.stop_after:
-            _checkpoint(out / "checkpoint", args, model, optimiser, schedule, step)
+            _checkpoint(checkpoints, args, model, optimiser, schedule, step)
             raise SystemExit(f"stopped after step {step} as asked; run again with the same arguments to continue")
-    model.eval()
-    return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
-            "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
-            "train_seconds": round(time.monotonic() - started, 1), "device": str(device),
-            "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
-            "model": model, "tokenizer": tokenizer}
+    return time.monotonic() - started
 
 
 def network_settings(args) -> dict:
@@ -251,7 +263,7 @@ def commit() -> str:
         return "unknown"
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"default {DEFAULT_OUT} (e5: {E5_OUT})")
     parser.add_argument("--data", type=Path, default=None, help="prepared data (default: evals/out/reader-data.json.gz, "
@@ -283,7 +295,25 @@ def main() -> None:
     parser.add_argument("--cpu", action="store_true", help="train on CPU even when a GPU is there")
     parser.add_argument("--stop-after", type=int, default=None, help="checkpoint and stop after this step "
                                                                      "(split a CPU run over sessions)")
-    args = parser.parse_args()
+    return parser
+
+
+def _measure(args, model, tokenizer, data: dict) -> dict:
+    """Training-side accuracies of the trained network for its model card."""
+    held = reader_eval.in_paragraph_accuracy(model, tokenizer, data, "heldout", args.max_length,
+                                             args.heldout_questions, source="squad1")
+    log.info("held-out SQuAD v1.1 train articles, sentence accuracy in the gold paragraph: %.4f", held["accuracy"])
+    measured = {"heldout_squad_v1_train_articles": held}
+    if args.base_model == "e5":
+        measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
+            model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
+        log.info("held-out CMRC articles: %.4f", measured["heldout_cmrc_train_articles"]["accuracy"])
+        measured |= code_switch.switched_accuracy(model, tokenizer, data, args.max_length)
+    return measured
+
+
+def main() -> None:
+    args = _parser().parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 
@@ -295,15 +325,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     run = train(args, data, args.out)
     model, tokenizer = run.pop("model"), run.pop("tokenizer")
-    held = reader_eval.in_paragraph_accuracy(model, tokenizer, data, "heldout", args.max_length,
-                                             args.heldout_questions, source="squad1")
-    log.info("held-out SQuAD v1.1 train articles, sentence accuracy in the gold paragraph: %.4f", held["accuracy"])
-    measured = {"heldout_squad_v1_train_articles": held}
-    if args.base_model == "e5":
-        measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
-            model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
-        log.info("held-out CMRC articles: %.4f", measured["heldout_cmrc_train_articles"]["accuracy"])
-        measured |= code_switch.switched_accuracy(model, tokenizer, data, args.max_length)
+    measured = _measure(args, model, tokenizer, data)
     reader_eval.save_model(args, model, tokenizer, run, measured,
                            commit() if args.commit is None else args.commit, network_settings(args))
     shutil.rmtree(args.out / "checkpoint", ignore_errors=True)
