@@ -179,7 +179,8 @@ class ReadingModel:
 class NeuralReader:
     """A cascade: the lexical reader ranks every candidate, then the first of `models` that
     reads the question's language and its best candidates' reads its best `top_n` (those
-    within its `read_within` of the best) with the question, and the calibrated combinations
+    within its `read_within` of the best; its best `top_n_across` when none of those is in
+    the question's language) with the question, and the calibrated combinations
     of both order them and give their confidence (shown at that model's threshold). When
     that reading abstains, the lexically best candidate of each language those lack is read
     too, by the first model that reads it with the question, and leads when it is more
