@@ -28,7 +28,7 @@ import numpy as np
 
 from evals.calibrate_reader import top_n_accuracy
 from evals.calibration_sets import Asked, cmrc_calibration, collect, squad_v1_heldout
-from evals.code_switch import CodeSwitcher, Lexicon
+from evals.code_switch import switch_wholly
 from evals.corpus_index import corpus_engine
 from evals.reader_data import TRAINDATA
 from qa.answer.reading.neural import CALIBRATION_FILE, MULTILINGUAL_DIR, PairModel
@@ -55,12 +55,11 @@ def fit_top_n_across(sets: dict[str, list[Asked]], order: tuple[float, float, fl
 def switched_readings(model: PairModel, embedder: str, cache: Path, traindata: Path, questions: int,
                       depth: int = max(ACROSS_GRID)) -> dict[str, list[Asked]]:
     """The two sets' first `questions` questions, fully switched, asked of their corpora and read to `depth`."""
-    switch = CodeSwitcher(Lexicon.from_cedict(), 1.0, 0, low=1.0, high=1.0).switch
     sets = {}
     for name, corpus in (("CMRC 2018 calibration articles, switched", cmrc_calibration(traindata)),
                          ("SQuAD v1.1 held-out articles, switched", squad_v1_heldout(traindata))):
         items = corpus.items[:questions]
-        rewritten = switch({n: item.question for n, item in enumerate(items)})
+        rewritten = switch_wholly({n: item.question for n, item in enumerate(items)})
         items = [dataclasses.replace(item, question=rewritten.get(n, item.question)) for n, item in enumerate(items)]
         engine = corpus_engine(corpus, embedder, cache, reader="lexical")
         sets[name] = collect(engine, items, model, depth, depth)

@@ -160,12 +160,17 @@ def switched_questions(data: dict, ids: Iterable[int], share: float, seed: int) 
     return CodeSwitcher(Lexicon.from_cedict(), share, seed).switch(asked)
 
 
+def switch_wholly(questions: dict[int, str]) -> dict[int, str]:
+    """Every question with every translatable word swapped: the stand-in for a question asked in
+    the other language than the text."""
+    return CodeSwitcher(Lexicon.from_cedict(), 1.0, 0, low=1.0, high=1.0).switch(questions)
+
+
 def switched_accuracy(model, tokenizer, data: dict, max_length: int, limit: int = SWITCHED_HELD_OUT) -> dict:
     """In-paragraph accuracy on held-out questions with every translatable word swapped: a
     training-side stand-in for questions in the other language than the paragraph."""
     from evals import reader_eval
 
-    whole = CodeSwitcher(Lexicon.from_cedict(), 1.0, 0, low=1.0, high=1.0).switch
     return {f"heldout_{source}_switched": reader_eval.in_paragraph_accuracy(
-        model, tokenizer, data, "heldout", max_length, limit, source=source, rewrite=whole)
+        model, tokenizer, data, "heldout", max_length, limit, source=source, rewrite=switch_wholly)
         for source in ("cmrc", "squad1")}

@@ -74,7 +74,7 @@ def _measures(col: dict[str, np.ndarray]) -> dict[str, float | None]:
         # first closest passage highlights a sentence holding the answer.
         "abstained_evidence_first_right": float(np.mean(col["evidence"].astype(bool)[ans & abstained]))
         if (ans & abstained).any() else None,
-        "citations_verbatim": _mean(col["quoted"].astype(bool).tolist()),
+        "citations_verbatim": float(np.mean(col["quoted"])),
         "latency_p50_ms": float(np.percentile(col["latency"], 50)),
         "latency_p95_ms": float(np.percentile(col["latency"], 95)),
     }

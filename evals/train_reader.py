@@ -134,7 +134,6 @@ def collate(encoded: list, rows: np.ndarray, index: np.ndarray, device):
 def train(args, data: dict, out: Path) -> dict:
     """Fit the network on the training pairs; returns what the model card reports of the run."""
     import torch
-    from transformers import get_linear_schedule_with_warmup
 
     from qa.answer.reading.network import open_network
 
@@ -153,10 +152,7 @@ def train(args, data: dict, out: Path) -> dict:
 
         model = load_weights(model, args.init).train()
     model = model.to(device)
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
-    seconds = _fit(args, out / "checkpoint", model, (optimiser, schedule), encoded, rows, plan, device)
+    seconds = _fit(args, out / "checkpoint", model, encoded, rows, plan, device)
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
             "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
@@ -165,14 +161,15 @@ def train(args, data: dict, out: Path) -> dict:
             "model": model, "tokenizer": tokenizer}
 
 
-def _fit(args, checkpoints: Path, model, stepping: tuple, encoded: list, rows: np.ndarray, plan: list[np.ndarray],
-         device) -> float:
+def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: list[np.ndarray], device) -> float:
     """The training steps of `plan` from the last checkpoint on, checkpointing every `--checkpoint-every`;
     returns the seconds they took."""
     import torch
+    from transformers import get_linear_schedule_with_warmup
 
-    optimiser, schedule = stepping
     trainable = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
     step = _resume(checkpoints, args, model, optimiser, schedule)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     model.train()
