@@ -13,7 +13,10 @@ each are read. `top_n_across` is the smallest n of `ACROSS_GRID` whose
 accuracy@1 (the best n read and ranked by the calibration's order, as the
 service ranks them), averaged over the two sets, is within `TOLERANCE` of the
 best n's: more candidates read only where they find more answers. Written into
-the reader's calibration.json with the accuracies it chose from.
+the reader's calibration.json with the accuracies it chose from, and with what
+the confidence across languages (`across`, fitted on single-language questions
+by `evals.calibrate_reader`) measures on these questions at the reader's
+threshold: expected calibration error, answered share, precision.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.calibrate_reader import top_n_accuracy
+from evals.calibrate_reader import scored, summary, top_n_accuracy
 from evals.calibration_sets import Asked, cmrc_calibration, collect, squad_v1_heldout
 from evals.code_switch import switch_wholly
 from evals.corpus_index import corpus_engine
@@ -67,6 +70,17 @@ def switched_readings(model: PairModel, embedder: str, cache: Path, traindata: P
     return sets
 
 
+def across_confidence(sets: dict[str, list[Asked]], calibration: dict, top_n_across: int) -> dict[str, dict]:
+    """What the calibration's confidence across languages (its general one when it has none) gives each
+    set's questions, their best `top_n_across` read, at its threshold (`evals.calibrate_reader.summary`)."""
+    across = calibration.get("across")
+    weights = (across["weight"], 0.0, 0.0) if across else tuple(calibration["weights"])
+    bias = across["bias"] if across else calibration["bias"]
+    order = tuple(calibration["order"])
+    return {name: summary(asked, scored(asked, weights, bias, top_n_across, order), calibration["threshold"])
+            for name, asked in sets.items()}
+
+
 def update(reader: Path, sets: dict[str, list[Asked]]) -> dict:
     """Write `top_n_across`, fitted on `sets` with the reader's calibrated order, into its calibration.json."""
     path = reader / CALIBRATION_FILE
@@ -76,7 +90,8 @@ def update(reader: Path, sets: dict[str, list[Asked]]) -> dict:
     calibration["across_reach"] = {
         "rule": f"the fewest read within {TOLERANCE} of the best accuracy@1 on fully code-switched questions",
         "questions": {name: len(asked) for name, asked in sets.items()},
-        "accuracy_at_1_by_candidates_read": {name: {str(n): a for n, a in acc.items()} for name, acc in by_n.items()}}
+        "accuracy_at_1_by_candidates_read": {name: {str(n): a for n, a in acc.items()} for name, acc in by_n.items()},
+        "confidence_across_measured": across_confidence(sets, calibration, top_n_across)}
     path.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     return calibration["across_reach"] | {"top_n_across": top_n_across}
 

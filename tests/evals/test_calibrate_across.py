@@ -49,3 +49,20 @@ def test_the_fitted_reach_is_written_beside_the_calibration_and_served(tmp_path)
     assert served.read_count(gaps[:5], across=True) == 5
     with pytest.raises(ValueError, match="top_n_across must be > 0 or None, got 0"):
         Calibration((1.0, 0.0, 0.0), 0.0, 0.5, 3, top_n_across=0)
+
+
+def test_the_confidence_across_languages_is_measured_on_the_switched_questions(tmp_path):
+    rng = np.random.default_rng(2)
+    deep = [_question(rng, int(rng.integers(8))) for _ in range(200)]
+    calibration = {"weights": [1.0, 0.0, 0.0], "bias": 0.0, "threshold": 0.5, "top_n": 3, "order": [1.0, 0.0, 0.0],
+                   "precision": 0.8}
+    (tmp_path / CALIBRATION_FILE).write_text(json.dumps(calibration), encoding="utf-8")
+    general = update(tmp_path, {"switched": deep})["confidence_across_measured"]["switched"]
+    # No `across`: the general confidence, sigmoid(logit); every right candidate (logit ≈ 3) is read and shown.
+    assert general["answered"] == 1.0 and general["precision"] == 1.0 and general["accuracy_at_1"] == 1.0
+    calibration["across"] = {"weight": 1.0, "bias": -4.0}  # sigmoid(3 - 4) < 0.5: nothing shown across
+    (tmp_path / CALIBRATION_FILE).write_text(json.dumps(calibration), encoding="utf-8")
+    across = update(tmp_path, {"switched": deep})["confidence_across_measured"]["switched"]
+    assert across["answered"] == 0.0 and across["precision"] is None and across["right_and_shown"] == 0.0
+    written = json.loads((tmp_path / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    assert written["across_reach"]["confidence_across_measured"]["switched"]["answered"] == 0.0
