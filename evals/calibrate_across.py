@@ -29,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.calibrate_reader import scored, summary, top_n_accuracy
+from evals.calibrate_reader import served, summary, top_n_accuracy
 from evals.calibration_sets import Asked, cmrc_calibration, collect, squad_v1_heldout
 from evals.code_switch import switch_wholly
 from evals.corpus_index import corpus_engine
 from evals.reader_data import TRAINDATA
-from qa.answer.reading.neural import CALIBRATION_FILE, MULTILINGUAL_DIR, PairModel
+from qa.answer.reading.neural import CALIBRATION_FILE, MULTILINGUAL_DIR, Calibration, PairModel
 
 log = logging.getLogger("calibrate_across")
 
@@ -70,14 +70,10 @@ def switched_readings(model: PairModel, embedder: str, cache: Path, traindata: P
     return sets
 
 
-def across_confidence(sets: dict[str, list[Asked]], calibration: dict, top_n_across: int) -> dict[str, dict]:
-    """What the calibration's confidence across languages (its general one when it has none) gives each
-    set's questions, their best `top_n_across` read, at its threshold (`evals.calibrate_reader.summary`)."""
-    across = calibration.get("across")
-    weights = (across["weight"], 0.0, 0.0) if across else tuple(calibration["weights"])
-    bias = across["bias"] if across else calibration["bias"]
-    order = tuple(calibration["order"])
-    return {name: summary(asked, scored(asked, weights, bias, top_n_across, order), calibration["threshold"])
+def across_confidence(sets: dict[str, list[Asked]], calibration: Calibration) -> dict[str, dict]:
+    """What `calibration` gives each set's questions read as questions across languages (its best
+    `top_n_across`, its confidence across languages) at its threshold (`evals.calibrate_reader.summary`)."""
+    return {name: summary(asked, served(asked, calibration, across=True), calibration.threshold)
             for name, asked in sets.items()}
 
 
@@ -91,7 +87,8 @@ def update(reader: Path, sets: dict[str, list[Asked]]) -> dict:
         "rule": f"the fewest read within {TOLERANCE} of the best accuracy@1 on fully code-switched questions",
         "questions": {name: len(asked) for name, asked in sets.items()},
         "accuracy_at_1_by_candidates_read": {name: {str(n): a for n, a in acc.items()} for name, acc in by_n.items()},
-        "confidence_across_measured": across_confidence(sets, calibration, top_n_across)}
+        "confidence_across_measured": across_confidence(
+            sets, dataclasses.replace(Calibration.load(reader), top_n_across=top_n_across))}
     path.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     return calibration["across_reach"] | {"top_n_across": top_n_across}
 

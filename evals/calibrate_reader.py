@@ -72,8 +72,17 @@ READ_WITHIN_TOLERANCE = 0.001  # accuracy@1 a shorter reach may cost, averaged o
 def scored(asked: list[Asked], weights, bias: float, top_n: int, order: tuple[float, float, float] = LOGIT_ONLY,
            read_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each question's read candidates' (ranks, confidences), best lexical first, as the service scores them."""
-    calibration = Calibration(weights, bias, 0.0, top_n, order, read_within=read_within)
-    return [calibration.score(_columns(a, calibration.read_count(a.rank_gap))) for a in asked]
+    return served(asked, Calibration(weights, bias, 0.0, top_n, order, read_within=read_within))
+
+
+def served(asked: list[Asked], calibration: Calibration, across: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each question's read candidates' (ranks, confidences) as `calibration` reads and scores them
+    (`across`: every candidate in another language than the question)."""
+    out = []
+    for a in asked:
+        x = _columns(a, calibration.read_count(a.rank_gap, across))
+        out.append(calibration.score(x, np.full(len(x), across)))
+    return out
 
 
 def order_accuracy(asked: list[Asked], top_n: int, order: tuple[float, float, float],
