@@ -32,13 +32,20 @@ CHINESE_TEXTS = ["两位领导人在布鲁塞尔举行的欧盟领导人晚宴�
 
 
 @pytest.fixture(scope="module")
-def pair_model(tmp_path_factory) -> PairModel:
-    return PairModel(DEFAULT_DIR, tmp_path_factory.mktemp("model-cache"))
+def model_cache(tmp_path_factory) -> Path:
+    """One empty ONNX cache for this module: each reader is exported and quantised into it once
+    (the multilingual one takes ≈ 45 s), then reused as the service reuses it."""
+    return tmp_path_factory.mktemp("model-cache")
 
 
 @pytest.fixture(scope="module")
-def multilingual_model(tmp_path_factory) -> PairModel:
-    return PairModel(MULTILINGUAL_DIR, tmp_path_factory.mktemp("model-cache"))
+def pair_model(model_cache) -> PairModel:
+    return PairModel(DEFAULT_DIR, model_cache)
+
+
+@pytest.fixture(scope="module")
+def multilingual_model(model_cache) -> PairModel:
+    return PairModel(MULTILINGUAL_DIR, model_cache)
 
 
 @pytest.mark.parametrize("directory", [DEFAULT_DIR, MULTILINGUAL_DIR], ids=["minilm", "multilingual"])
@@ -73,7 +80,7 @@ def test_the_answering_sentence_is_read_first(pair_model):
 @pytest.mark.parametrize(("directory", "question", "texts"), [
     (DEFAULT_DIR, QUESTION, TEXTS), (MULTILINGUAL_DIR, CHINESE_QUESTION, [*CHINESE_TEXTS, *TEXTS])],
     ids=["minilm", "multilingual"])
-def test_the_int8_session_keeps_the_networks_order(directory, question, texts, tmp_path):
+def test_the_int8_session_keeps_the_networks_order(directory, question, texts, model_cache):
     """onnxruntime int8 against the float torch network built from the same shipped weights."""
     import torch
 
@@ -86,7 +93,7 @@ def test_the_int8_session_keeps_the_networks_order(directory, question, texts, t
     batch = encode_pairs(tokenizer, [question] * len(texts), texts, settings["max_length"], "pt")
     with torch.inference_mode():
         exact = network(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]).numpy()
-    quantised = PairModel(directory, tmp_path).logits(question, texts)
+    quantised = PairModel(directory, model_cache).logits(question, texts)
     assert int(np.argmax(exact)) == int(np.argmax(quantised))
     if directory == DEFAULT_DIR:
         assert list(np.argsort(-exact)) == list(np.argsort(-quantised))
