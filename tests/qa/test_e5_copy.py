@@ -43,6 +43,16 @@ def test_q4_blocks_dequantise_as_the_engine_does():
     np.testing.assert_array_equal(values[16:], (np.arange(15, -1, -1) - 8) * 0.5)  # high nibbles: 16..31
 
 
+def test_each_q4_block_takes_its_own_scale_in_file_order():
+    rng = np.random.default_rng(0)
+    blocks = np.zeros(3, dtype=[("d", "<f2"), ("qs", "u1", (16,))])
+    blocks["d"] = [0.5, -2.0, 0.125]
+    blocks["qs"] = rng.integers(0, 256, (3, 16), dtype=np.uint8)
+    expected = np.concatenate([np.concatenate([(b["qs"] & 0x0F) - 8.0, (b["qs"] >> 4) - 8.0]) * float(b["d"])
+                               for b in blocks])
+    np.testing.assert_array_equal(dequantise_q4(blocks), expected.astype(np.float32))
+
+
 def test_a_file_that_is_not_a_model_is_refused(tmp_path):
     bad = tmp_path / "model.bin"
     bad.write_bytes(b"GGUF" + bytes(60))
