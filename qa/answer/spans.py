@@ -37,6 +37,9 @@ _NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Althou
                         r"|Hungarian|Romanian|Swedish|German|French|Polish|Ukrainian|Norway’s|Norway's|NATO"
                         r"|Nato|EU|US|UN)$")
 
+# A date's leading preposition is not part of the answer ("1990", not "in 1990"); "since" and "until"
+# change its meaning, so they stay.
+_DATE_PREPOSITION = re.compile(r"^(?:on|in|by|from|around) ", re.I)
 _WORD = re.compile(r"[\w’']+")
 _POSSESSIVE = re.compile(r"[’']s$")
 
@@ -67,6 +70,8 @@ def _spans(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> 
             start, end = _trim_titles(sentence, start, end)
             if end - start < 3:
                 continue
+        elif answer_type == "date":
+            start += _date_preposition(sentence[start:end])
         words = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence, start, end)]
         # A name that reuses a question word is the subject, not the answer.
         reused = any(w in asked for w in words) if answer_type == "person" else all(w in asked for w in words)
@@ -90,6 +95,12 @@ def best_span(sentence: str, answer_type: str, question_terms: tuple[str, ...]) 
         return min(gaps) - 0.01 * (span[1] - span[0])
 
     return min(spans, key=distance)
+
+
+def _date_preposition(span: str) -> int:
+    """The length of `span`'s leading preposition, when a date follows it."""
+    match = _DATE_PREPOSITION.match(span)
+    return match.end() if match and match.end() < len(span) else 0
 
 
 def _trim_titles(sentence: str, start: int, end: int) -> tuple[int, int]:

@@ -89,4 +89,13 @@ def test_short_spans_skip_names_the_question_uses():
     spans = find_spans(sentence, "person", analyse("Who was Rutte's last rival?").terms)
     assert [sentence[a:b] for a, b in spans] == ["Klaus Iohannis"]
     dates = find_spans("Stoltenberg's contract expires on October 1.", "date", ("contract",))
-    assert [("Stoltenberg's contract expires on October 1."[a:b]) for a, b in dates] == ["on October 1"]
+    assert [("Stoltenberg's contract expires on October 1."[a:b]) for a, b in dates] == ["October 1"]
+
+
+@pytest.mark.parametrize(("sentence", "dates"), [
+    ("It opened in 1990 and has been closed since 2001.", ["1990", "since 2001"]),  # "since" changes the meaning
+    ("He left last week, on Tuesday, by March 5.", ["last week", "Tuesday", "March 5"]),
+    ("Founded around 1850, it grew from 1900 to 1910.", ["1850", "1900 to 1910"]),
+])
+def test_a_dates_short_answer_leaves_out_its_preposition(sentence, dates):
+    assert [sentence[a:b] for a, b in find_spans(sentence, "date", ())] == dates
