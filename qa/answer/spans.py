@@ -8,13 +8,16 @@ from collections.abc import Iterator
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# A date's short answer leaves out "on", "in", "by" ... ("1990", not "in 1990"), but keeps "since" and
+# "until", which change its meaning.
+_SINCE = r"(?:since |until )?"
 _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
                  r"|fifty|hundred|thousand|million|billion|dozen|a decade|nearly a decade)")
 PATTERNS = {
     "date": re.compile(
-        rf"\b(?:(?:on |in |by |since |until )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
-        rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{4}}|(?:in |since )?{_MONTH}"
-        rf"|(?:on |last |next )?{_WEEKDAY}|(?:(?:in|since|from|around|by) )?(?:1\d{{3}}|20\d{{2}}|[1-9]\d{{2}})s?(?: (?:to|and|-) \d{{3,4}})?"
+        rf"\b(?:{_SINCE}{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+        rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_SINCE}{_MONTH} \d{{4}}|{_SINCE}{_MONTH}"
+        rf"|(?:last |next )?{_WEEKDAY}|{_SINCE}(?:1\d{{3}}|20\d{{2}}|[1-9]\d{{2}})s?(?: (?:to|and|-) \d{{3,4}})?"
         rf"|(?:early |late |mid-?)?\d{{1,2}}(?:st|nd|rd|th)(?: and \d{{1,2}}(?:st|nd|rd|th))? centur(?:y|ies)"
         r"|(?:last|next|this) (?:week|month|year|November|summer)|two years ago|next month)\b"
         r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"),
@@ -37,9 +40,6 @@ _NOT_NAMES = re.compile(r"^(?:The|A|An|In|On|At|After|Before|Under|Though|Althou
                         r"|Hungarian|Romanian|Swedish|German|French|Polish|Ukrainian|Norway’s|Norway's|NATO"
                         r"|Nato|EU|US|UN)$")
 
-# A date's leading preposition is not part of the answer ("1990", not "in 1990"); "since" and "until"
-# change its meaning, so they stay.
-_DATE_PREPOSITION = re.compile(r"^(?:on|in|by|from|around) ", re.I)
 _WORD = re.compile(r"[\w’']+")
 _POSSESSIVE = re.compile(r"[’']s$")
 
@@ -70,8 +70,6 @@ def _spans(sentence: str, answer_type: str, question_terms: tuple[str, ...]) -> 
             start, end = _trim_titles(sentence, start, end)
             if end - start < 3:
                 continue
-        elif answer_type == "date":
-            start += _date_preposition(sentence[start:end])
         words = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence, start, end)]
         # A name that reuses a question word is the subject, not the answer.
         reused = any(w in asked for w in words) if answer_type == "person" else all(w in asked for w in words)
@@ -95,12 +93,6 @@ def best_span(sentence: str, answer_type: str, question_terms: tuple[str, ...]) 
         return min(gaps) - 0.01 * (span[1] - span[0])
 
     return min(spans, key=distance)
-
-
-def _date_preposition(span: str) -> int:
-    """The length of `span`'s leading preposition, when a date follows it."""
-    match = _DATE_PREPOSITION.match(span)
-    return match.end() if match and match.end() < len(span) else 0
 
 
 def _trim_titles(sentence: str, start: int, end: int) -> tuple[int, int]:

@@ -96,6 +96,7 @@ def test_short_spans_skip_names_the_question_uses():
     ("It opened in 1990 and has been closed since 2001.", ["1990", "since 2001"]),  # "since" changes the meaning
     ("He left last week, on Tuesday, by March 5.", ["last week", "Tuesday", "March 5"]),
     ("Founded around 1850, it grew from 1900 to 1910.", ["1850", "1900 to 1910"]),
+    ("It opened in May 2020, until June 2021.", ["May 2020", "until June 2021"]),  # the whole date, not "May"
 ])
 def test_a_dates_short_answer_leaves_out_its_preposition(sentence, dates):
     assert [sentence[a:b] for a, b in find_spans(sentence, "date", ())] == dates
