@@ -16,7 +16,7 @@ _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 PATTERNS = {
     "date": re.compile(
         rf"\b(?:{_SINCE}{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
-        rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_SINCE}{_MONTH} \d{{4}}|{_SINCE}{_MONTH}"
+        rf"|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_SINCE}{_MONTH}(?: \d{{4}})?"
         rf"|(?:last |next )?{_WEEKDAY}|{_SINCE}(?:1\d{{3}}|20\d{{2}}|[1-9]\d{{2}})s?(?: (?:to|and|-) \d{{3,4}})?"
         rf"|(?:early |late |mid-?)?\d{{1,2}}(?:st|nd|rd|th)(?: and \d{{1,2}}(?:st|nd|rd|th))? centur(?:y|ies)"
         r"|(?:last|next|this) (?:week|month|year|November|summer)|two years ago|next month)\b"
