@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import code_switch, reader_eval
+from evals import code_switch, reader_eval, unanswerable
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
@@ -142,6 +142,7 @@ def train(args, data: dict, out: Path) -> dict:
     model, tokenizer = open_network(network_settings(args))
     rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
                           args.base_model == "e5", args.near)
+    data, rows = unanswerable.swapped_rows(data, rows, args.swap, args.seed)
     started = time.monotonic()
     switched = code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed)
     encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
@@ -155,6 +156,7 @@ def train(args, data: dict, out: Path) -> dict:
     seconds = _fit(args, out / "checkpoint", model, encoded, rows, plan, device)
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
+            "swapped_questions": sum(q["role"] == "swapped" for q in data["questions"]),
             "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
             "train_seconds": round(seconds, 1), "device": str(device),
             "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
@@ -211,8 +213,8 @@ def _fingerprint(args) -> dict:
     keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
             "negatives", "base_model", "trainable_layers", "near")
     # recorded only when on, so checkpoints written before the option existed still resume
-    switched = {"code_switch": args.code_switch} if args.code_switch else {}
-    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | switched
+    optional = {k: getattr(args, k) for k in ("code_switch", "swap") if getattr(args, k)}
+    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | optional
 
 
 def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
@@ -275,6 +277,8 @@ def _parser() -> argparse.ArgumentParser:
                                                             "of the same article (English sources)")
     parser.add_argument("--code-switch", type=float, default=0.0, help="share of questions with words swapped for "
                                                                         "their translation (evals/code_switch.py)")
+    parser.add_argument("--swap", type=float, default=0.0, help="share of SQuAD v1.1 questions also asked with a name "
+                                                                "or number swapped, unanswerable (evals/unanswerable.py)")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
