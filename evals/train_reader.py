@@ -7,7 +7,9 @@ SQuAD 2.0 dev half's training articles, split into sentences by the service's ow
 splitter. A question's sentences that overlap its answer are positives; its other
 sentences are negatives (all of them for an unanswerable question), and for a
 quarter of the questions every sentence of a paragraph 20-40 paragraphs away is
-a negative too. Binary cross-entropy, AdamW, linear warm-up and decay, one epoch.
+a negative too; with `--swap`, some SQuAD v1.1 questions are also asked with a name or number
+swapped, a negative against their answer sentences (`evals/unanswerable.py`). Binary
+cross-entropy, AdamW, linear warm-up and decay, one epoch.
 
 Deterministic for a seed (pairs, batch order, initialisation); resumable: a
 checkpoint is written every `--checkpoint-every` steps to OUT/checkpoint and a
