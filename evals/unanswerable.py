@@ -36,13 +36,13 @@ _LEADING = ENGLISH_STOP_WORDS | {"what", "who", "whom", "whose", "when", "where"
 NEIGHBOURS = 1  # paragraphs on each side whose names and numbers may replace the question's
 
 
-def names(text: str, sentence: bool = False) -> list[str]:
-    """Runs of capitalised words in `text`, possessive 's and a leading function word dropped; with `sentence`,
+def names(text: str, skip_first_word: bool = False) -> list[str]:
+    """Runs of capitalised words in `text`, possessive 's and a leading function word dropped; with `skip_first_word`,
     not a lone word that starts the text (capitalised as the sentence's first word: "Later", "Several")."""
     out = []
     for match in _NAME.finditer(text):
         words = match.group().split()
-        if sentence and match.start() == 0 and len(words) == 1:
+        if skip_first_word and match.start() == 0 and len(words) == 1:
             continue
         while words and words[0].lower().strip(".") in _LEADING:
             words = words[1:]
@@ -77,7 +77,7 @@ def swap(question: str, answers: list[str], nearby: list[str], rng: np.random.Ge
     shared = [t for t in dict.fromkeys(names(question) + numbers(question)) if _plain(t) in answer_text]
     pool: dict[str, list[str]] = {}
     for sentence in nearby:
-        for token in names(sentence, sentence=True) + numbers(sentence):
+        for token in names(sentence, skip_first_word=True) + numbers(sentence):
             plain = _plain(token)
             if plain in answer_text or plain in asked or any(plain in _plain(t) or _plain(t) in plain for t in shared):
                 continue
