@@ -22,13 +22,13 @@ from collections.abc import Iterable
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from qa.timeline.expressions import MONTHS, WEEKDAYS
+
 _NAME = re.compile(r"[A-Z][\w.\-]*(?:['’]s)?(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w.\-]*(?:['’]s)?)*")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[,.]\d+)*(?!\w)")
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _POSSESSIVE = re.compile(r"['’]s$")
-_CALENDAR = frozenset("january february march april may june july august september october november december "
-                      "jan feb mar apr jun jul aug sep sept oct nov dec "
-                      "monday tuesday wednesday thursday friday saturday sunday".split())
+_CALENDAR = frozenset(f"{MONTHS}|{WEEKDAYS}".split("|"))
 # capitalised because they start the question or the sentence, not because they are names
 _LEADING = ENGLISH_STOP_WORDS | {"what", "who", "whom", "whose", "when", "where", "why", "how", "which", "did",
                                  "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could",
@@ -75,11 +75,12 @@ def swap(question: str, answers: list[str], nearby: list[str], rng: np.random.Ge
     name or number of the same kind from `nearby` sentences that no answer sentence holds; None when there is none."""
     answer_text, asked = _plain(" ".join(answers)), _plain(question)
     shared = [t for t in dict.fromkeys(names(question) + numbers(question)) if _plain(t) in answer_text]
+    shared_plain = [_plain(t) for t in shared]
     pool: dict[str, list[str]] = {}
     for sentence in nearby:
         for token in names(sentence, skip_first_word=True) + numbers(sentence):
             plain = _plain(token)
-            if plain in answer_text or plain in asked or any(plain in _plain(t) or _plain(t) in plain for t in shared):
+            if plain in answer_text or plain in asked or any(plain in t or t in plain for t in shared_plain):
                 continue
             kind = pool.setdefault(_kind(token), [])
             if token not in kind:

@@ -16,26 +16,27 @@ from functools import lru_cache
 
 from qa.timeline.vague import vague_range
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december"
-           "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# Month and weekday names, lower case, as regex alternatives (also the calendar words of evals/unanswerable.py)
+MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december"
+          "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 # A find that is only a month name, a weekday or a year is time only after one of these words:
 # "in May", "since 2023"; not "Who may replace him?", "Theresa May", "the 2023 budget".
 _PREPOSITION = re.compile(r"(?:\b(before|prior to|earlier than|after|later than|since|from|until|till|up to|by"
                           r"|through|during|between|in|on)\s+(?:the\s+)?)$", re.I)
-_LONE = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS}|\d{{4}})$", re.I)
+_LONE = re.compile(rf"^(?:{MONTHS}|{WEEKDAYS}|\d{{4}})$", re.I)
 # Words dateparser may take into a find that are not the date itself ("about the 2023", "after 1 June").
 # Chinese "在"/"于" ("in", "at") too: "在2015年" is the year 2015.
 _LEADING = re.compile(r"^(?:(?:in|on|at|of|about|around|the|during|before|prior to|earlier than|after|later than"
                       r"|since|from|until|till|up to|by|through|between)\s+|[在于]\s*)+", re.I)
-_NAME_FIRST = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS})\b", re.I)
+_NAME_FIRST = re.compile(rf"^(?:{MONTHS}|{WEEKDAYS})\b", re.I)
 # What an English find must look like to count: dateparser also takes "we", "sat", "a a", "90% of",
 # "the 1970's" and "years two" for dates (seen on SQuAD and XQuAD questions).
 _EN_SHAPE = re.compile(rf"""^(?:\d{{4}}
     | \d{{4}}-\d{{1,2}}(?:-\d{{1,2}})?
-    | (?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?
-    | (?:last|this|next|past)\s+(?:week|month|year|{_WEEKDAYS})
-    | {_WEEKDAYS} | yesterday | tomorrow
+    | (?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?
+    | (?:last|this|next|past)\s+(?:week|month|year|{WEEKDAYS})
+    | {WEEKDAYS} | yesterday | tomorrow
     | (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:day|week|month|year)s?\s+ago)$""",
                        re.I | re.X)
 # What a Chinese find must look like to count: dateparser also takes a clock reading ("4 分 51 秒"),
