@@ -141,7 +141,7 @@ def train(args, data: dict, out: Path) -> dict:
 
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
-    model, tokenizer = open_network(network_settings(args))
+    model, tokenizer = open_network(network_settings(args), args.base)
     rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
                           args.base_model == "e5", args.near)
     data, rows = unanswerable.swapped_rows(data, rows, args.swap, args.seed)
@@ -159,6 +159,7 @@ def train(args, data: dict, out: Path) -> dict:
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
             "swapped_questions": sum(q["role"] == "swapped" for q in data["questions"]),
+            "base_dir": None if args.base is None else str(args.base),
             "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
             "train_seconds": round(seconds, 1), "device": str(device),
             "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
@@ -216,7 +217,8 @@ def _fingerprint(args) -> dict:
             "negatives", "base_model", "trainable_layers", "near")
     # recorded only when on, so checkpoints written before the option existed still resume
     optional = {k: getattr(args, k) for k in ("code_switch", "swap") if getattr(args, k)}
-    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | optional
+    base = {} if args.base is None else {"base": str(args.base)}
+    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | optional | base
 
 
 def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
@@ -273,6 +275,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="minilm: English (qa/answer/reader); e5: English and Chinese, CMRC 2018 included "
                              "(qa/answer/reader_multilingual)")
     parser.add_argument("--layers", type=int, default=6, help="minilm: layers kept")
+    parser.add_argument("--base", type=Path, default=None, help="minilm: a folder with all-MiniLM-L6-v2's files "
+                                                                "(default: the installed package; a machine without "
+                                                                "it gets evals.device_round's float16 copy)")
     parser.add_argument("--trainable-layers", type=int, default=6, help="e5: top layers trained (the rest frozen)")
     parser.add_argument("--negatives", type=int, default=0, help="other sentences per question, sampled (0: all)")
     parser.add_argument("--near", type=int, default=0, help="hard negatives per question from nearby paragraphs "
@@ -315,8 +320,8 @@ def _measure(args, model, tokenizer, data: dict) -> dict:
     return measured
 
 
-def main() -> None:
-    args = _parser().parse_args()
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -12,10 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evals import reader_data
-from evals.datasets.squad import VENDORED_SLICE, EvalFiles
 from qa.answer.reading.neural import DEFAULT_DIR, MULTILINGUAL_DIR, Calibration, PairModel
 from qa.answer.reading.pairs import WEIGHTS_GLOB
+from support.reader_data import tiny_reader_data
 
 pytestmark = pytest.mark.model
 QUESTION = "When does Stoltenberg's contract expire?"
@@ -103,20 +101,6 @@ def test_the_int8_session_keeps_the_networks_order(directory, question, texts, m
         np.testing.assert_allclose(quantised, exact, atol=1.0)
 
 
-def _tiny_data(path: Path) -> Path:
-    """A prepared file from a few paragraphs of the vendored slice (no ../shared needed): the dev half's,
-    and XQuAD-zh's standing in for CMRC 2018 (the multilingual reader's Chinese training data)."""
-    files = EvalFiles(VENDORED_SLICE)
-    data = json.loads(files.squad_dev_half.read_text(encoding="utf-8"))["data"]
-    paragraphs = [p for a in data for p in a["paragraphs"]][:4]
-    jobs = [("squad2dev", p, "heldout" if n == 3 else "train") for n, p in enumerate(paragraphs)]
-    chinese = [p for a in json.loads(files.xquad("zh").read_text(encoding="utf-8"))["data"] for p in a["paragraphs"]]
-    jobs += [("cmrc", p, "heldout" if n == 2 else "train") for n, p in enumerate(chinese[:3])]
-    with gzip.open(path, "wt", encoding="utf-8") as f:
-        json.dump({**reader_data.build(jobs, workers=1), "format": reader_data.FORMAT}, f)
-    return path
-
-
 def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     args = ["--data", str(data), "--out", str(out), "--layers", "1", "--trainable-layers", "1", "--max-length", "64",
             "--batch", "8", "--fraction", "1", "--cpu", "--heldout-questions", "3", "--commit", "test", *extra]
@@ -127,7 +111,7 @@ def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("base", ["minilm", "e5"])
 def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
-    data = _tiny_data(tmp_path / "data.json.gz")
+    data = tiny_reader_data(tmp_path / "data.json.gz")
     # MiniLM with hard negatives from nearby paragraphs (English sources only); e5 with code-switched questions.
     chosen = ("--base-model", base, *(("--negatives", "2", "--code-switch", "1") if base == "e5"
                                       else ("--negatives", "0", "--near", "2")))

@@ -43,16 +43,23 @@ class PairScorer(torch.nn.Module):
         return self.head((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)).squeeze(-1)
 
 
-def open_network(settings: dict) -> tuple[PairScorer, Any]:
-    """The untrained network and its pair tokenizer for a reader's `settings` (reader.json's keys)."""
+def open_network(settings: dict, base_dir: Path | None = None) -> tuple[PairScorer, Any]:
+    """The untrained network and its pair tokenizer for a reader's `settings` (reader.json's keys);
+    `base_dir` holds MiniLM's files where the package is not installed (a training machine)."""
     if settings.get("base_model", "minilm") == "e5":
         return build_e5_network(int(settings["trainable_layers"]))
+    base_dir = _minilm_dir() if base_dir is None else base_dir
+    return build_network(base_dir, int(settings["layers"])), open_tokenizer(settings, base_dir)
+
+
+def _minilm_dir() -> Path:
+    """all-MiniLM-L6-v2's folder inside its installed package."""
     from qa.embedding.minilm import model_path
 
-    return build_network(model_path(), int(settings["layers"])), open_tokenizer(settings)
+    return model_path()
 
 
-def open_tokenizer(settings: dict) -> Any:
+def open_tokenizer(settings: dict, base_dir: Path | None = None) -> Any:
     """The pair tokenizer alone (serving needs no torch network once the ONNX file exists)."""
     if settings.get("base_model", "minilm") == "e5":
         from qa.answer.reading.e5.model_file import package_model_file, read_model_file
@@ -61,9 +68,8 @@ def open_tokenizer(settings: dict) -> Any:
         return E5Tokenizer(read_model_file(package_model_file(), tensors=False).vocabulary)
     from transformers import AutoTokenizer
 
-    from qa.embedding.minilm import model_path
-
-    return AutoTokenizer.from_pretrained(str(model_path()), local_files_only=True)
+    base_dir = _minilm_dir() if base_dir is None else base_dir
+    return AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
 
 
 def build_e5_network(trainable: int) -> tuple[PairScorer, Any]:
