@@ -96,7 +96,9 @@ def pack(train_args: str, folder: Path = FOLDER) -> dict:
 def aside() -> list[Path]:
     """Untracks the shipped weights (the files stay) and ignores them locally, so a device call leaves them."""
     paths = shipped_weights()
-    _git("rm", "-q", "--cached", "--", *map(str, paths))
+    tracked = _git("ls-files", "--", *map(str, paths)).split()
+    if tracked:  # a second `aside` finds nothing left to untrack
+        _git("rm", "-q", "--cached", "--", *tracked)
     exclude = Path(_git("rev-parse", "--git-path", "info/exclude").strip())
     exclude.parent.mkdir(parents=True, exist_ok=True)
     lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
@@ -171,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(pack(args.train_args), indent=1))
         _report(carried())
     elif args.verb == "aside":
-        print(f"untracked {len(aside())} weight files; {travel_bytes(carried()) / 2**20:.1f} MiB would travel")
+        print(f"untracked {len(aside())} weight files; {travel_bytes(carried()) / 2**20:.1f} MiB would travel; "
+              "run `python -m evals.device_round restore` right after the device call, and commit nothing before")
     elif args.verb == "restore":
         print(f"tracked again: {len(restore())} weight files")
     else:

@@ -44,6 +44,7 @@ def test_aside_leaves_the_shipped_weights_out_of_a_call_and_restore_puts_everyth
     before = exclude.read_text() if exclude.exists() else ""
     assert device_round.travel_bytes([carry]) == 3_000_000 + 7 + 500
     assert [str(p) for p in device_round.aside()] == SHIPPED_NAMES
+    device_round.aside()  # twice is the same as once
     assert device_round.travel_bytes([carry]) == 7 + 500  # untracked and ignored: not sent
     assert all((checkout / name).stat().st_size == 1_000_000 for name in SHIPPED_NAMES)  # still on disk
     assert _git(checkout, "ls-files").split() == ["README.md"]
