@@ -101,6 +101,13 @@ def eval_split_accuracy(model, tokenizer, max_length: int, limit: int) -> dict:
             for role in sorted({q["role"] for q in data["questions"]})}
 
 
+def _steps(run: dict) -> str:
+    """The steps trained, and the plan's when `--time-limit` cut it short."""
+    if run["steps"] == run.get("planned_steps", run["steps"]):
+        return str(run["steps"])
+    return f"{run['steps']} (of {run['planned_steps']} planned; stopped by --time-limit)"
+
+
 def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, settings: dict) -> None:
     """Weights, reader.json, training.json and the model card in `args.out`."""
     import sys
@@ -126,7 +133,7 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],
-                       steps=run["steps"], batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),
+                       steps=_steps(run), batch=args.batch, lr=args.lr, warmup_pct=round(args.warmup * 100),
                        max_length=args.max_length, seed=args.seed, train_seconds=run["train_seconds"],
                        device_name=run["device_name"], device=run["device"], table=table)
     (out / "README.md").write_text(card, encoding="utf-8")

@@ -155,20 +155,22 @@ def train(args, data: dict, out: Path) -> dict:
 
         model = load_weights(model, args.init).train()
     model = model.to(device)
-    seconds = _fit(args, out / "checkpoint", model, encoded, rows, plan, device)
+    seconds, done = _fit(args, out / "checkpoint", model, encoded, rows, plan, device)
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
             "swapped_questions": sum(q["role"] == "swapped" for q in data["questions"]),
             "base_dir": None if args.base is None else str(args.base),
-            "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": len(plan),
+            "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": done,
+            "planned_steps": len(plan),
             "train_seconds": round(seconds, 1), "device": str(device),
             "device_name": torch.cuda.get_device_name() if device.type == "cuda" else os.uname().machine,
             "model": model, "tokenizer": tokenizer}
 
 
-def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: list[np.ndarray], device) -> float:
-    """The training steps of `plan` from the last checkpoint on, checkpointing every `--checkpoint-every`;
-    returns the seconds they took."""
+def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: list[np.ndarray],
+         device) -> tuple[float, int]:
+    """The training steps of `plan` from the last checkpoint on, checkpointing every `--checkpoint-every`,
+    until `--time-limit` if one is set; returns the seconds they took and the steps done."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -199,7 +201,12 @@ def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: 
         if step == args.stop_after:
             _checkpoint(checkpoints, args, model, optimiser, schedule, step)
             raise SystemExit(f"stopped after step {step} as asked; run again with the same arguments to continue")
-    return time.monotonic() - started
+        if args.time_limit is not None and time.monotonic() - started >= args.time_limit and step < len(plan):
+            # a borrowed machine's call is killed at its limit with nothing saved: a shorter schedule beats none
+            log.warning("time limit of %.0f s reached at step %d of %d: saving these weights", args.time_limit,
+                        step, len(plan))
+            break
+    return time.monotonic() - started, step
 
 
 def network_settings(args) -> dict:
@@ -301,6 +308,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--heldout-questions", type=int, default=3000)
     parser.add_argument("--commit", default=None, help="the commit to record (default: git's)")
     parser.add_argument("--cpu", action="store_true", help="train on CPU even when a GPU is there")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds of training after which the "
+                                                                       "weights so far are saved as the result")
     parser.add_argument("--stop-after", type=int, default=None, help="checkpoint and stop after this step "
                                                                      "(split a CPU run over sessions)")
     return parser

@@ -109,6 +109,17 @@ def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
+def test_a_time_limit_saves_the_weights_trained_so_far(tmp_path):
+    data = tiny_reader_data(tmp_path / "data.json.gz")
+    run = _train(data, tmp_path / "out", "--negatives", "0", "--time-limit", "0")
+    assert run.returncode == 0 and "time limit of 0 s reached at step 1" in run.stderr, run.stderr[-2000:]
+    training = json.loads((tmp_path / "out" / "training.json").read_text())
+    assert training["steps"] == 1 < training["planned_steps"]
+    assert f"1 (of {training['planned_steps']} planned; stopped by --time-limit) steps" in (
+        tmp_path / "out" / "README.md").read_text()
+    assert list((tmp_path / "out").glob(WEIGHTS_GLOB)) and not (tmp_path / "out" / "checkpoint").exists()
+
+
 @pytest.mark.parametrize("base", ["minilm", "e5"])
 def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     data = tiny_reader_data(tmp_path / "data.json.gz")
