@@ -100,10 +100,7 @@ def aside() -> list[Path]:
     tracked = _git("ls-files", "--", *map(str, paths)).split()
     if tracked:  # a second `aside` finds nothing left to untrack
         _git("rm", "-q", "--cached", "--", *tracked)
-    exclude = Path(_git("rev-parse", "--git-path", "info/exclude").strip())
-    exclude.parent.mkdir(parents=True, exist_ok=True)
-    lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
-    exclude.write_text("\n".join(lines + [f"/{p}" for p in paths if f"/{p}" not in lines]) + "\n", encoding="utf-8")
+    _exclude(paths, listed=True)
     return paths
 
 
@@ -111,12 +108,18 @@ def restore() -> list[Path]:
     """Undoes `aside`: the shipped weights tracked again, their exclude lines gone."""
     paths = shipped_weights()
     _git("reset", "-q", "--", *map(str, paths))
-    exclude = Path(_git("rev-parse", "--git-path", "info/exclude").strip())
-    if exclude.exists():
-        names = {f"/{p}" for p in paths}
-        kept = [line for line in exclude.read_text(encoding="utf-8").splitlines() if line not in names]
-        exclude.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    _exclude(paths, listed=False)
     return paths
+
+
+def _exclude(paths: list[Path], listed: bool) -> None:
+    """Adds `paths` to the checkout's local exclude file, or takes them out of it; other lines stay."""
+    exclude = Path(_git("rev-parse", "--git-path", "info/exclude").strip())
+    lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
+    names = [f"/{p}" for p in paths]
+    kept = [line for line in lines if line not in names]
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    exclude.write_text("".join(f"{line}\n" for line in kept + (names if listed else [])), encoding="utf-8")
 
 
 def train(out: Path, folder: Path = FOLDER, allow_cpu: bool = False, extra: list[str] | None = None) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import code_switch, reader_eval, unanswerable
+from evals import code_switch, reader_checkpoint, reader_eval, unanswerable
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
@@ -177,7 +177,7 @@ def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: 
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimiser, int(len(plan) * args.warmup), len(plan))
-    step = _resume(checkpoints, args, model, optimiser, schedule)
+    step = reader_checkpoint.resume(checkpoints, args, model, optimiser, schedule)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     model.train()
     started, recent = time.monotonic(), []
@@ -197,9 +197,9 @@ def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: 
             log.info("step %d/%d loss %.4f (%.0f s)", step, len(plan), float(np.mean(recent)), time.monotonic() - started)
             recent = []
         if step % args.checkpoint_every == 0 and step < len(plan):
-            _checkpoint(checkpoints, args, model, optimiser, schedule, step)
+            reader_checkpoint.save(checkpoints, args, model, optimiser, schedule, step)
         if step == args.stop_after:
-            _checkpoint(checkpoints, args, model, optimiser, schedule, step)
+            reader_checkpoint.save(checkpoints, args, model, optimiser, schedule, step)
             raise SystemExit(f"stopped after step {step} as asked; run again with the same arguments to continue")
         if args.time_limit is not None and time.monotonic() - started >= args.time_limit and step < len(plan):
             # a borrowed machine's call is killed at its limit with nothing saved: a shorter schedule beats none
@@ -217,49 +217,6 @@ def network_settings(args) -> dict:
                 "base": E5_BASE_NAME, "languages": ["en", "zh"]}
     return {"name": f"MiniLM-L{args.layers} reader", "layers": args.layers, "max_length": args.max_length,
             "base": reader_eval.BASE_NAME}
-
-
-def _fingerprint(args) -> dict:
-    keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
-            "negatives", "base_model", "trainable_layers", "near")
-    # recorded only when on, so checkpoints written before the option existed still resume
-    optional = {k: getattr(args, k) for k in ("code_switch", "swap") if getattr(args, k)}
-    base = {} if args.base is None else {"base": str(args.base)}
-    return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | optional | base
-
-
-def _checkpoint(folder: Path, args, model, optimiser, schedule, step: int) -> None:
-    """Everything needed to continue at `step`, written atomically."""
-    import torch
-
-    folder.mkdir(parents=True, exist_ok=True)
-    state = {"args": _fingerprint(args), "step": step, "model": model.state_dict(),
-             "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(),
-             "torch_rng": torch.get_rng_state(),
-             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
-    torch.save(state, folder / "state.pt.tmp")
-    os.replace(folder / "state.pt.tmp", folder / "state.pt")
-    log.info("checkpoint at step %d", step)
-
-
-def _resume(folder: Path, args, model, optimiser, schedule) -> int:
-    """The step to continue from: a checkpoint of the same arguments, else 0."""
-    import torch
-
-    path = folder / "state.pt"
-    if not path.exists():
-        return 0
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if state["args"] != _fingerprint(args):
-        raise SystemExit(f"{path} was written with other arguments ({state['args']}); remove it to start over")
-    model.load_state_dict(state["model"])
-    optimiser.load_state_dict(state["optimiser"])
-    schedule.load_state_dict(state["schedule"])
-    torch.set_rng_state(state["torch_rng"])
-    if state["cuda_rng"] is not None and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda_rng"])
-    log.info("resuming at step %d", state["step"])
-    return int(state["step"])
 
 
 def commit() -> str:

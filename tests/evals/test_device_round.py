@@ -80,7 +80,9 @@ def test_the_float16_base_builds_the_packaged_network(tmp_path):
 
     from qa.answer.reading.network import open_network
 
-    device_round.export_base(_minilm(), tmp_path / "minilm")
+    from qa.embedding.minilm import model_path
+
+    device_round.export_base(model_path(), tmp_path / "minilm")
     settings = {"layers": 6, "max_length": 128}
     packaged, tokenizer = open_network(settings)
     packed, packed_tokenizer = open_network(settings, tmp_path / "minilm")
@@ -92,12 +94,6 @@ def test_the_float16_base_builds_the_packaged_network(tmp_path):
         torch.testing.assert_close(b[key], a[key].to(torch.float16).to(a[key].dtype), rtol=0, atol=0)
     text = "When does Stoltenberg's contract expire? 斯托尔滕贝格"
     assert tokenizer(text)["input_ids"] == packed_tokenizer(text)["input_ids"]
-
-
-def _minilm() -> Path:
-    from qa.embedding.minilm import model_path
-
-    return model_path()
 
 
 @pytest.mark.model
