@@ -9,7 +9,9 @@ sentences are negatives (all of them for an unanswerable question), and for a
 quarter of the questions every sentence of a paragraph 20-40 paragraphs away is
 a negative too; with `--swap`, some SQuAD v1.1 questions are also asked with a name or number
 swapped, a negative against their answer sentences (`evals/unanswerable.py`). Binary
-cross-entropy, AdamW, linear warm-up and decay, one epoch.
+cross-entropy (with `--listwise W`, plus W × a softmax over each question's sentences and a
+null, batches holding whole questions: `evals/listwise.py`), AdamW, linear warm-up and decay,
+one epoch.
 
 Deterministic for a seed (pairs, batch order, initialisation); resumable: a
 checkpoint is written every `--checkpoint-every` steps to OUT/checkpoint and a
@@ -34,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import code_switch, reader_checkpoint, reader_eval, unanswerable
+from evals import code_switch, listwise, reader_checkpoint, reader_eval, unanswerable
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
@@ -149,7 +151,9 @@ def train(args, data: dict, out: Path) -> dict:
     switched = code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed)
     encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
-    plan = batches(np.array([len(e[0]) for e in encoded]), args.batch, args.seed)
+    lengths = np.array([len(e[0]) for e in encoded])
+    plan = (listwise.question_batches(rows[:, 0], lengths, args.batch, args.seed) if args.listwise > 0
+            else batches(lengths, args.batch, args.seed))
     if args.init is not None:
         from qa.answer.reading.network import load_weights
 
@@ -186,6 +190,9 @@ def _fit(args, checkpoints: Path, model, encoded: list, rows: np.ndarray, plan: 
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             logits = model(ids, mask, types)
         loss = loss_fn(logits.float(), labels)
+        if args.listwise > 0:
+            questions = torch.as_tensor(rows[plan[step], 0], device=device)
+            loss = loss + args.listwise * listwise.listwise_loss(logits.float(), labels, questions)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimiser.step()
@@ -250,6 +257,8 @@ def _parser() -> argparse.ArgumentParser:
                                                                         "their translation (evals/code_switch.py)")
     parser.add_argument("--swap", type=float, default=0.0, help="share of SQuAD v1.1 questions also asked with a name "
                                                                 "or number swapped, unanswerable (evals/unanswerable.py)")
+    parser.add_argument("--listwise", type=float, default=0.0, help="weight of a softmax term over each question's "
+                                                                    "sentences and a null (evals/listwise.py)")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)

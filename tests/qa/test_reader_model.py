@@ -123,9 +123,10 @@ def test_a_time_limit_saves_the_weights_trained_so_far(tmp_path):
 @pytest.mark.parametrize("base", ["minilm", "e5"])
 def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     data = tiny_reader_data(tmp_path / "data.json.gz")
-    # MiniLM with hard negatives from nearby paragraphs (English sources only); e5 with code-switched questions.
+    # MiniLM with hard negatives from nearby paragraphs (English sources only) and the listwise term in batches of
+    # whole questions; e5 with code-switched questions.
     chosen = ("--base-model", base, *(("--negatives", "2", "--code-switch", "1") if base == "e5"
-                                      else ("--negatives", "0", "--near", "2")))
+                                      else ("--negatives", "0", "--near", "2", "--listwise", "1")))
     whole = _train(data, tmp_path / "whole", *chosen)
     assert whole.returncode == 0, whole.stderr
     stopped = _train(data, tmp_path / "resumed", *chosen, "--stop-after", "2")
