@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from evals import code_switch, listwise, reader_checkpoint, reader_eval, unanswerable
+from evals.reader_batches import batches, collate, question_batches
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
 
@@ -106,35 +107,6 @@ def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int,
     return list(zip(out["input_ids"], out["token_type_ids"]))
 
 
-def batches(lengths: np.ndarray, size: int, seed: int) -> list[np.ndarray]:
-    """Batches of similar lengths (less padding) in a seeded order; rows are already shuffled."""
-    rng = np.random.default_rng(seed + 1)
-    out = []
-    pool = size * 50
-    for first in range(0, len(lengths), pool):
-        chunk = np.arange(first, min(first + pool, len(lengths)))
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        out.extend(chunk[i:i + size] for i in range(0, len(chunk), size))
-    return [out[i] for i in rng.permutation(len(out))]
-
-
-def collate(encoded: list, rows: np.ndarray, index: np.ndarray, device):
-    """A padded batch of the pairs at `index` and their labels, on `device`."""
-    import torch
-
-    width = max(len(encoded[i][0]) for i in index)
-    ids = torch.zeros((len(index), width), dtype=torch.long)
-    types = torch.zeros_like(ids)
-    mask = torch.zeros_like(ids)
-    for r, i in enumerate(index):
-        tokens, kinds = encoded[i]
-        ids[r, :len(tokens)] = torch.tensor(tokens)
-        types[r, :len(kinds)] = torch.tensor(kinds)
-        mask[r, :len(tokens)] = 1
-    labels = torch.tensor(rows[index, 3], dtype=torch.float32)
-    return ids.to(device), mask.to(device), types.to(device), labels.to(device)
-
-
 def train(args, data: dict, out: Path) -> dict:
     """Fit the network on the training pairs; returns what the model card reports of the run."""
     import torch
@@ -152,7 +124,7 @@ def train(args, data: dict, out: Path) -> dict:
     encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
     lengths = np.array([len(e[0]) for e in encoded])
-    plan = (listwise.question_batches(rows[:, 0], lengths, args.batch, args.seed) if args.listwise > 0
+    plan = (question_batches(rows[:, 0], lengths, args.batch, args.seed) if args.listwise > 0
             else batches(lengths, args.batch, args.seed))
     if args.init is not None:
         from qa.answer.reading.network import load_weights
@@ -296,7 +268,10 @@ def _measure(args, model, tokenizer, data: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.listwise < 0:
+        parser.error(f"--listwise must be >= 0, got {args.listwise}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 

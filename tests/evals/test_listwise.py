@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from evals.listwise import listwise_loss, question_batches
+from evals import train_reader
+from evals.listwise import listwise_loss
+from evals.reader_batches import question_batches
 
 
 def test_batches_hold_whole_questions_each_row_once_within_the_size():
@@ -51,3 +53,9 @@ def test_two_answer_sentences_share_the_target():
     loss = listwise_loss(torch.tensor([1.0, 1.0, -2.0]), torch.tensor([1.0, 1.0, 0.0]), torch.tensor([0, 0, 0]))
     expected = math.log(1 + 2 * math.e + math.exp(-2)) - math.log(2 * math.e)
     assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_negative_weight_is_refused_with_the_value(capsys):
+    with pytest.raises(SystemExit):
+        train_reader.main(["--listwise", "-1"])
+    assert "--listwise must be >= 0, got -1.0" in capsys.readouterr().err
