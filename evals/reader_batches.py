@@ -50,7 +50,7 @@ def question_batches(questions: np.ndarray, lengths: np.ndarray, size: int, seed
     _, first, inverse = np.unique(questions, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # groups in the order the (already shuffled) rows meet them
     groups = _groups(inverse, order)
-    pool = size * 50 // max(1, int(np.median([len(g) for g in groups]))) if groups else 1
+    pool = max(1, size * 50 // max(1, int(np.median([len(g) for g in groups])))) if groups else 1  # ≈ 50 batches
     out: list[np.ndarray] = []
     for start in range(0, len(groups), pool):
         chunk = sorted(groups[start:start + pool], key=lambda g: int(lengths[g].max()))

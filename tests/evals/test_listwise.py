@@ -28,6 +28,8 @@ def test_batches_hold_whole_questions_each_row_once_within_the_size():
 def test_a_question_with_more_rows_than_the_size_gets_a_batch_of_its_own():
     plan = question_batches(np.array([7] * 5 + [8]), np.full(6, 10), size=3, seed=0)
     assert sorted(len(b) for b in plan) == [1, 5]
+    many = np.repeat(np.arange(3), 60)  # questions of 60 rows against batches of 1
+    assert sorted(len(b) for b in question_batches(many, np.ones(len(many)), size=1, seed=0)) == [60, 60, 60]
 
 
 def test_bad_sizes_are_refused_with_the_value():
