@@ -12,15 +12,8 @@ import numpy as np
 
 
 def batches(lengths: np.ndarray, size: int, seed: int) -> list[np.ndarray]:
-    """Batches of similar lengths (less padding) in a seeded order; rows are already shuffled."""
-    rng = np.random.default_rng(seed + 1)
-    out = []
-    pool = size * 50
-    for first in range(0, len(lengths), pool):
-        chunk = np.arange(first, min(first + pool, len(lengths)))
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        out.extend(chunk[i:i + size] for i in range(0, len(chunk), size))
-    return [out[i] for i in rng.permutation(len(out))]
+    """Batches of `size` rows of similar lengths (less padding) in a seeded order; rows are already shuffled."""
+    return question_batches(np.arange(len(lengths)), lengths, size, seed)  # each row a question of its own
 
 
 def collate(encoded: list, rows: np.ndarray, index: np.ndarray, device):
@@ -55,11 +48,13 @@ def question_batches(questions: np.ndarray, lengths: np.ndarray, size: int, seed
     for start in range(0, len(groups), pool):
         chunk = sorted(groups[start:start + pool], key=lambda g: int(lengths[g].max()))
         batch: list[np.ndarray] = []
+        filled = 0
         for group in chunk:
-            if batch and sum(len(g) for g in batch) + len(group) > size:
+            if batch and filled + len(group) > size:
                 out.append(np.concatenate(batch))
-                batch = []
+                batch, filled = [], 0
             batch.append(group)
+            filled += len(group)
         if batch:
             out.append(np.concatenate(batch))
     rng = np.random.default_rng(seed + 1)

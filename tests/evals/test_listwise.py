@@ -6,7 +6,7 @@ import torch
 
 from evals import train_reader
 from evals.listwise import listwise_loss
-from evals.reader_batches import question_batches
+from evals.reader_batches import batches, question_batches
 
 
 def test_batches_hold_whole_questions_each_row_once_within_the_size():
@@ -23,6 +23,14 @@ def test_batches_hold_whole_questions_each_row_once_within_the_size():
     again = question_batches(questions, lengths, size=16, seed=3)
     assert all(np.array_equal(a, b) for a, b in zip(plan, again))
     assert not all(np.array_equal(a, b) for a, b in zip(plan, question_batches(questions, lengths, 16, seed=4)))
+
+
+def test_row_batches_are_full_and_sorted_by_length_within_their_pool():
+    lengths = np.random.default_rng(2).integers(5, 60, size=50)
+    plan = batches(lengths, size=8, seed=1)
+    assert sorted(np.concatenate(plan).tolist()) == list(range(50))
+    assert sorted(len(b) for b in plan) == [2] + [8] * 6
+    assert all((np.diff(lengths[b]) >= 0).all() for b in plan)  # one pool here: each batch a run of the sorted rows
 
 
 def test_a_question_with_more_rows_than_the_size_gets_a_batch_of_its_own():
