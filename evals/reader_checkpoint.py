@@ -19,7 +19,7 @@ def fingerprint(args) -> dict:
     keys = ("layers", "max_length", "batch", "lr", "warmup", "fraction", "far_share", "seed", "repeat",
             "negatives", "base_model", "trainable_layers", "near")
     # recorded only when on, so checkpoints written before the option existed still resume
-    optional = {k: getattr(args, k) for k in ("code_switch", "swap", "listwise") if getattr(args, k)}
+    optional = {k: getattr(args, k) for k in ("code_switch", "swap", "listwise", "polar") if getattr(args, k)}
     base = {} if args.base is None else {"base": str(args.base)}
     return {k: getattr(args, k) for k in keys} | {"init": str(args.init)} | optional | base
 

@@ -40,7 +40,8 @@ Written by `python -m evals.train_reader {argv}` at commit `{commit}` on {date}.
 - {questions} distinct questions (SQuAD v1.1 fraction {fraction}, dev-half questions used {repeat}×), {pairs}
   (question, sentence) pairs, {positive} positive; other sentences per question: {negatives}; hard negatives from nearby paragraphs of
   the same article per question: {near}; share of questions code-switched (some words swapped for
-  their CC-CEDICT translation, `evals/code_switch.py`): {code_switch}. {init}
+  their CC-CEDICT translation, `evals/code_switch.py`): {code_switch}; English questions also asked as
+  yes/no questions (`evals/polar.py`): {yes_no}. {init}
 
 ## Training
 {steps} steps of {batch} pairs, AdamW lr {lr}, {warmup_pct}% warm-up then linear decay, max length
@@ -130,6 +131,7 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        "no Chinese data (CMRC 2018 is for the multilingual reader)", argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
                        repeat=args.repeat, near=args.near, code_switch=args.code_switch,
+                       yes_no=run.get("yes_no_questions", 0),
                        negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],

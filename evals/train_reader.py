@@ -8,7 +8,8 @@ splitter. A question's sentences that overlap its answer are positives; its othe
 sentences are negatives (all of them for an unanswerable question), and for a
 quarter of the questions every sentence of a paragraph 20-40 paragraphs away is
 a negative too; with `--swap`, some SQuAD v1.1 questions are also asked with a name or number
-swapped, a negative against their answer sentences (`evals/unanswerable.py`). Binary
+swapped, a negative against their answer sentences (`evals/unanswerable.py`); with `--polar`, some
+are also asked as yes/no questions with the same answer sentences (`evals/polar.py`). Binary
 cross-entropy (with `--listwise W`, plus W × a softmax over each question's sentences and a
 null, batches holding whole questions: `evals/listwise.py`), AdamW, linear warm-up and decay,
 one epoch.
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import code_switch, listwise, reader_checkpoint, reader_eval, unanswerable
+from evals import code_switch, listwise, polar, reader_checkpoint, reader_eval, unanswerable
 from evals.reader_batches import batches, collate, question_batches
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
@@ -119,6 +120,7 @@ def train(args, data: dict, out: Path) -> dict:
     rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
                           args.base_model == "e5", args.near)
     data, rows = unanswerable.swapped_rows(data, rows, args.swap, args.seed)
+    data, rows = polar.polar_rows(data, rows, args.polar, args.seed)
     started = time.monotonic()
     switched = code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed)
     encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
@@ -135,6 +137,7 @@ def train(args, data: dict, out: Path) -> dict:
     model.eval()
     return {"questions": len(set(rows[:, 0].tolist())), "code_switched_questions": len(switched),
             "swapped_questions": sum(q["role"] == "swapped" for q in data["questions"]),
+            "yes_no_questions": sum(q["role"] == "polar" for q in data["questions"]),
             "base_dir": None if args.base is None else str(args.base),
             "pairs": int(len(rows)), "positive_pairs": int(rows[:, 3].sum()), "steps": done,
             "planned_steps": len(plan),
@@ -229,6 +232,8 @@ def _parser() -> argparse.ArgumentParser:
                                                                         "their translation (evals/code_switch.py)")
     parser.add_argument("--swap", type=float, default=0.0, help="share of SQuAD v1.1 questions also asked with a name "
                                                                 "or number swapped, unanswerable (evals/unanswerable.py)")
+    parser.add_argument("--polar", type=float, default=0.0, help="share of English answerable questions also asked as "
+                                                                 "yes/no questions, the same answer sentences (evals/polar.py)")
     parser.add_argument("--listwise", type=float, default=0.0, help="weight of a softmax term over each question's "
                                                                     "sentences and a null (evals/listwise.py)")
     parser.add_argument("--max-length", type=int, default=128)
@@ -258,7 +263,10 @@ def _measure(args, model, tokenizer, data: dict) -> dict:
     held = reader_eval.in_paragraph_accuracy(model, tokenizer, data, "heldout", args.max_length,
                                              args.heldout_questions, source="squad1")
     log.info("held-out SQuAD v1.1 train articles, sentence accuracy in the gold paragraph: %.4f", held["accuracy"])
-    measured = {"heldout_squad_v1_train_articles": held}
+    measured = {"heldout_squad_v1_train_articles": held,
+                "heldout_squad_v1_yes_no": polar.heldout_accuracy(model, tokenizer, data, args.max_length,
+                                                                  args.heldout_questions)}
+    log.info("the same as yes/no questions: %.4f", measured["heldout_squad_v1_yes_no"]["accuracy"])
     if args.base_model == "e5":
         measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
             model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
@@ -272,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.listwise < 0:
         parser.error(f"--listwise must be >= 0, got {args.listwise}")
+    if not 0 <= args.polar <= 1:
+        parser.error(f"--polar must be within [0, 1], got {args.polar}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 

@@ -124,9 +124,9 @@ def test_a_time_limit_saves_the_weights_trained_so_far(tmp_path):
 def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
     data = tiny_reader_data(tmp_path / "data.json.gz")
     # MiniLM with hard negatives from nearby paragraphs (English sources only) and the listwise term in batches of
-    # whole questions; e5 with code-switched questions.
+    # whole questions, and yes/no copies of its questions; e5 with code-switched questions.
     chosen = ("--base-model", base, *(("--negatives", "2", "--code-switch", "1") if base == "e5"
-                                      else ("--negatives", "0", "--near", "2", "--listwise", "1")))
+                                      else ("--negatives", "0", "--near", "2", "--listwise", "1", "--polar", "1")))
     whole = _train(data, tmp_path / "whole", *chosen)
     assert whole.returncode == 0, whole.stderr
     stopped = _train(data, tmp_path / "resumed", *chosen, "--stop-after", "2")
@@ -152,3 +152,4 @@ def test_training_is_deterministic_and_resumes_where_it_stopped(tmp_path, base):
         assert all(k.startswith(("encoder.encoder.layer.11.", "head.")) for k in a), sorted(a)[:3]
     else:
         assert "base_model" not in settings and settings["layers"] == 1
+        assert training["yes_no_questions"] > 0 and "| heldout_squad_v1_yes_no |" in card
