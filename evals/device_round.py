@@ -29,7 +29,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from evals import reader_data, train_reader
+from evals import reader_data, reader_eval, train_reader
 from qa.answer.reading.pairs import WEIGHTS_GLOB
 
 FOLDER = Path(".device")
@@ -89,7 +89,7 @@ def pack(train_args: str, folder: Path = FOLDER) -> dict:
     from qa.embedding.minilm import model_path
 
     export_base(model_path(), folder / "minilm")
-    round_ = {"commit": train_reader.commit(), "train_args": shlex.split(train_args)}
+    round_ = {"commit": reader_eval.commit(), "train_args": shlex.split(train_args)}
     (folder / ROUND_FILE).write_text(json.dumps(round_, indent=1) + "\n", encoding="utf-8")
     return round_
 

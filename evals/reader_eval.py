@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,3 +140,14 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        max_length=args.max_length, seed=args.seed, train_seconds=run["train_seconds"],
                        device_name=run["device_name"], device=run["device"], table=table)
     (out / "README.md").write_text(card, encoding="utf-8")
+
+
+def commit() -> str:
+    """The checkout's commit for the model card (with '+changes' when the tree differs; 'unknown' outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

@@ -31,7 +31,6 @@ import argparse
 import logging
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -201,17 +200,6 @@ def network_settings(args) -> dict:
             "base": reader_eval.BASE_NAME}
 
 
-def commit() -> str:
-    """The checkout's commit (with '+changes' when the tree differs), or what --commit said."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-        return head + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"default {DEFAULT_OUT} (e5: {E5_OUT})")
@@ -295,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     model, tokenizer = run.pop("model"), run.pop("tokenizer")
     measured = _measure(args, model, tokenizer, data)
     reader_eval.save_model(args, model, tokenizer, run, measured,
-                           commit() if args.commit is None else args.commit, network_settings(args))
+                           reader_eval.commit() if args.commit is None else args.commit, network_settings(args))
     shutil.rmtree(args.out / "checkpoint", ignore_errors=True)
     log.info("saved %s", args.out)
 
