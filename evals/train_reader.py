@@ -254,7 +254,7 @@ def _measure(args, model, tokenizer, data: dict) -> dict:
     measured = {"heldout_squad_v1_train_articles": held,
                 "heldout_squad_v1_yes_no": polar.heldout_accuracy(model, tokenizer, data, args.max_length,
                                                                   args.heldout_questions)}
-    log.info("the same as yes/no questions: %.4f", measured["heldout_squad_v1_yes_no"]["accuracy"])
+    log.info("held-out questions asked as yes/no questions: %.4f", measured["heldout_squad_v1_yes_no"]["accuracy"])
     if args.base_model == "e5":
         measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
             model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
