@@ -4,9 +4,10 @@ People ask news "Does Hungary support Rutte's bid?" as often as "Who supports Ru
 the sentence that settles it ("Hungary has abandoned its opposition ...") is the answer to quote.
 SQuAD holds almost none of them (51 of 4,505 held-out questions, most "X or Y?" choices), so the
 reader is unsure of such questions even when it ranks the right sentence first. This makes them
-from SQuAD v1.1: a wh-question with an auxiliary is inverted around it and, half the time, its
-answer put where the wh-phrase stood ("When did Beyonce start becoming popular?", "late 1990s" →
-"Did Beyonce start becoming popular in late 1990s?" or "Did Beyonce start becoming popular?").
+from the English answerable training questions (SQuAD v1.1's and the dev half's): a wh-question
+with an auxiliary is inverted around it and, half the time, its answer put where the wh-phrase
+stood ("When did Beyonce start becoming popular?", "late 1990s" → "Did Beyonce start becoming
+popular in late 1990s?" or "Did Beyonce start becoming popular?").
 Its answer sentences stay its positives: they settle the claim, whichever way. Subject questions
 ("Who founded ...?") would need the verb's base form and are left out.
 """
@@ -86,16 +87,21 @@ def _tail(phrase: list[str], answer: str) -> str:
     return f" {answer}"
 
 
+def _english_answerable(data: dict, question: dict) -> bool:
+    """Whether a prepared question is answerable and from an English source."""
+    return bool(question["pos"]) and data["paragraphs"][question["p"]]["src"] in ENGLISH
+
+
 def polar_questions(data: dict, ids, share: float, seed: int) -> dict[int, str]:
-    """A seeded `share` of the English answerable questions among `ids` as yes/no questions (by id; those that convert),
-    half of them with their answer in."""
+    """A seeded `share` of the English answerable questions among `ids` as yes/no questions (by id; those that
+    convert), half of them with their answer in."""
     if not 0 <= share <= 1:
         raise ValueError(f"share must be within [0, 1], got {share}")
     rng = np.random.default_rng(seed + 3)
     out = {}
     for n in sorted({int(n) for n in ids}):
         q = data["questions"][n]
-        if data["paragraphs"][q["p"]]["src"] not in ENGLISH or not q["pos"] or rng.random() >= share:
+        if not _english_answerable(data, q) or rng.random() >= share:
             continue
         text = polar(q["q"], q["a"][0] if q["a"] and rng.random() < 0.5 else None)
         if text is not None:
@@ -104,8 +110,8 @@ def polar_questions(data: dict, ids, share: float, seed: int) -> dict[int, str]:
 
 
 def polar_rows(data: dict, rows: np.ndarray, share: float, seed: int) -> tuple[dict, np.ndarray]:
-    """`data` with a yes/no copy of a seeded `share` of the English answerable questions in `rows` added (role "polar", the
-    original's positives), and `rows` with each of the original's rows repeated for the copy, reshuffled.
+    """`data` with a yes/no copy of a seeded `share` of the English answerable questions in `rows` added (role
+    "polar", the original's positives), and `rows` with each of the original's rows repeated for the copy, reshuffled.
     `share` 0 returns both unchanged."""
     asked = polar_questions(data, rows[:, 0], share, seed)
     if not asked:
@@ -128,7 +134,7 @@ def polar_heldout(data: dict, limit: int) -> dict[int, str]:
     for n, q in enumerate(data["questions"]):
         if len(out) >= limit:
             break
-        if q["role"] == "heldout" and q["pos"] and data["paragraphs"][q["p"]]["src"] in ENGLISH:
+        if q["role"] == "heldout" and _english_answerable(data, q):
             text = polar(q["q"], q["a"][0] if q["a"] else None)
             if text is not None:
                 out[n] = text

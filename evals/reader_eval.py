@@ -132,7 +132,7 @@ def save_model(args, model, tokenizer, run: dict, measured: dict, commit: str, s
                        "no Chinese data (CMRC 2018 is for the multilingual reader)", argv=" ".join(sys.argv[1:]), commit=commit,
                        date=datetime.now(timezone.utc).date().isoformat(), fraction=round(args.fraction, 4),
                        repeat=args.repeat, near=args.near, code_switch=args.code_switch,
-                       yes_no=run.get("yes_no_questions", 0),
+                       yes_no=run["yes_no_questions"],
                        negatives="all" if args.negatives <= 0 else args.negatives, init="" if args.init is None else
                        f"Initialised from the weights of a reader trained by the same command ({args.init}).",
                        questions=run["questions"], pairs=run["pairs"], positive=run["positive_pairs"],

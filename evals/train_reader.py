@@ -220,8 +220,9 @@ def _parser() -> argparse.ArgumentParser:
                                                                         "their translation (evals/code_switch.py)")
     parser.add_argument("--swap", type=float, default=0.0, help="share of SQuAD v1.1 questions also asked with a name "
                                                                 "or number swapped, unanswerable (evals/unanswerable.py)")
-    parser.add_argument("--polar", type=float, default=0.0, help="share of English answerable questions also asked as "
-                                                                 "yes/no questions, the same answer sentences (evals/polar.py)")
+    parser.add_argument("--polar", type=float, default=0.0, help="share of English answerable questions also asked "
+                                                                 "as yes/no questions, the same answer sentences "
+                                                                 "(evals/polar.py)")
     parser.add_argument("--listwise", type=float, default=0.0, help="weight of a softmax term over each question's "
                                                                     "sentences and a null (evals/listwise.py)")
     parser.add_argument("--max-length", type=int, default=128)
