@@ -8,8 +8,9 @@ softmax cross-entropy over each question's sentences and a fixed "no answer"
 logit of 0 is added to the binary loss: the answer's sentences must beat its
 other sentences and the null, and an unanswerable question's sentences must all
 stay below it (the null column of SQuAD 2.0 readers; Gao et al. 2021's localised
-contrastive estimation for the grouping). Since the binary term already puts "holds the answer" above 0, the two
-agree on the logit's scale, and the calibration is refitted after training anyway.
+contrastive estimation for the grouping). Since the binary term already puts
+"holds the answer" above 0, the two agree on the logit's scale, and the
+calibration is refitted after training anyway.
 """
 
 from __future__ import annotations
