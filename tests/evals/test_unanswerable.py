@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evals.reader_checkpoint import fingerprint
-from evals.train_reader import _parser
+from evals.train_reader import build_parser
 from evals.unanswerable import names, numbers, swap, swapped_rows
 
 ANSWER = "In 2003 Beyoncé released Dangerously in Love with Columbia Records."
@@ -78,5 +78,5 @@ def test_share_zero_changes_nothing_and_a_bad_share_is_refused():
 
 
 def test_checkpoints_record_the_swap_only_when_it_is_on():
-    assert "swap" not in fingerprint(_parser().parse_args([]))
-    assert fingerprint(_parser().parse_args(["--swap", "0.5"]))["swap"] == 0.5
+    assert "swap" not in fingerprint(build_parser().parse_args([]))
+    assert fingerprint(build_parser().parse_args(["--swap", "0.5"]))["swap"] == 0.5

@@ -109,3 +109,34 @@ def test_pairs_are_laid_out_and_cut_to_fit(copy):
     assert (ids[0, mask[0].sum():] == v.pad).all()
     with pytest.raises(ValueError, match="same length, got 1 and 2"):
         tokenizer.encode_pairs(["q"], ["a", "b"], 64)
+
+
+@pytest.mark.model
+def test_a_pruned_file_computes_as_the_whole_on_the_texts_it_kept_and_nan_on_others(tmp_path, copy):
+    import torch
+
+    from evals import pruned_base, reader_eval
+    from qa.answer.reading.e5.model_file import package_model_file, prune_word_rows
+    from qa.answer.reading.network import build_e5_network
+
+    encoder, tokenizer = copy
+    question, sentences = "谁是北约秘书长？", ["Mark Rutte became NATO's secretary general.", "吕特成为北约秘书长。"]
+    kept = pruned_base.kept_rows(tokenizer, [question], sentences)
+    pruned = tmp_path / "e5.bin.gz"
+    pruned.write_bytes(prune_word_rows(package_model_file(), kept))
+    assert pruned.stat().st_size < 20_000_000  # the whole file is 71.6 MB
+    whole, part = read_model_file(package_model_file()), read_model_file(pruned)
+    assert part.vocabulary.pieces == whole.vocabulary.pieces and part.shape == whole.shape
+    words, hidden = whole.tensors["emb.word"].reshape(-1, whole.shape.hidden), whole.shape.hidden
+    rows = part.tensors["emb.word"].reshape(-1, hidden)
+    ids = sorted(kept)
+    np.testing.assert_array_equal(rows[ids], words[ids])
+    assert np.isnan(rows).any(axis=1).sum() == whole.shape.vocab - len(kept)
+    torch.manual_seed(0)
+    full_net, _ = build_e5_network(2)
+    torch.manual_seed(0)  # the same random head
+    pruned_net, _ = build_e5_network(2, pruned)
+    expected = reader_eval.logits(full_net.eval(), tokenizer, question, sentences, 64)
+    np.testing.assert_array_equal(reader_eval.logits(pruned_net.eval(), tokenizer, question, sentences, 64), expected)
+    with pytest.raises(ValueError, match="NaN logits reading 'Wer ist Generalsekretär"):
+        reader_eval.logits(pruned_net.eval(), tokenizer, "Wer ist Generalsekretär?", sentences, 64)

