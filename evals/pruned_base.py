@@ -38,7 +38,8 @@ def round_texts(train_args: list[str], cache: Path) -> tuple[list[str], list[str
         args.fraction = 1.0  # what the GPU machine defaults to
     data = reader_eval.training_data(args.data)
     run_data, _, switched = train_reader.training_rows(args, data)
-    questions = [q["q"] for q in data["questions"] + run_data["questions"]] + list(switched.values())
+    # run_data holds data's questions and any swapped or yes/no copies added after them
+    questions = [q["q"] for q in run_data["questions"]] + list(switched.values())
     questions += list(code_switch.switched_held_out(data, cache=cache).values())
     questions += list(polar.polar_heldout(data, args.heldout_questions).values())
     passages = [s for p in run_data["paragraphs"] for s in p["sents"]]

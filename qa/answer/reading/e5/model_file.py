@@ -88,19 +88,19 @@ def prune_word_rows(path: Path, keep: Iterable[int]) -> bytes:
     training set never reads are most of the file, so this is what lets the frozen base
     travel under a transfer limit.
     """
-    data = bytearray(_image(path))
-    shape, _, cursor = _header(bytes(data), path)
-    entry = {name: (dtype, count, offset) for name, dtype, count, offset in _directory(cursor)}["emb.word"]
-    dtype, count, offset = entry
+    image = _image(path)
+    shape, _, cursor = _header(image, path)
+    dtype, count, offset = next(entry[1:] for entry in _directory(cursor) if entry[0] == "emb.word")
     if dtype != 1 or count != shape.vocab * shape.hidden:
         raise ValueError(f"{path}: expected Q4_0 word embeddings of {shape.vocab} x {shape.hidden}, got dtype "
                          f"{dtype} and {count} weights")
-    rows = np.frombuffer(bytes(data), dtype=_BLOCK, count=count // QK, offset=offset).copy()
+    rows = np.frombuffer(image, dtype=_BLOCK, count=count // QK, offset=offset).copy()
     rows = rows.reshape(shape.vocab, shape.hidden // QK)
     dropped = np.ones(shape.vocab, dtype=bool)
     dropped[np.fromiter((int(k) for k in keep), dtype=np.int64)] = False
     rows["d"][dropped] = np.float16("nan")
     rows["qs"][dropped] = 0  # nothing left to read: long runs compress to almost nothing
+    data = bytearray(image)
     data[offset:offset + rows.nbytes] = rows.tobytes()
     return gzip.compress(bytes(data), compresslevel=6, mtime=0)
 
